@@ -1,0 +1,84 @@
+"""One error shape for every API response: {"error": {"code", "message", "fields"?}}."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied, ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from config.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+_CODES = {
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "not_authenticated",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.Throttled: "throttled",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.ParseError: "invalid",
+    exceptions.ValidationError: "invalid",
+}
+
+
+def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:
+    body: dict = {"code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    body.update(extra)
+    return {"error": body}
+
+
+def _flatten(detail) -> dict | list | str:
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [str(item) if not isinstance(item, (dict, list)) else _flatten(item) for item in detail]
+    return str(detail)
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response({"error": exc.as_dict()}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else None
+        return Response(error_body("invalid", " ".join(exc.messages), fields), status=400)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # unexpected: Django's 500 handler (JSON under /api/) takes over
+
+    code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
+    if isinstance(exc, exceptions.ValidationError):
+        detail = _flatten(exc.detail)
+        if isinstance(detail, dict):
+            non_field = detail.pop("non_field_errors", None)
+            message = " ".join(non_field) if non_field else "Some fields are invalid."
+            response.data = error_body(code, message, detail or None)
+        else:
+            message = " ".join(detail) if isinstance(detail, list) else detail
+            response.data = error_body(code, message)
+    else:
+        response.data = error_body(code, str(getattr(exc, "detail", exc)))
+    if isinstance(exc, exceptions.NotAuthenticated) and response.status_code == status.HTTP_403_FORBIDDEN:
+        response.status_code = status.HTTP_401_UNAUTHORIZED
+    return response
+
+
+def json_404(request, exception=None):
+    return JsonResponse(error_body("not_found", "Not found."), status=404)
+
+
+def json_500(request):
+    return JsonResponse(error_body("server_error", "Internal server error."), status=500)

@@ -1,0 +1,55 @@
+"""Domain errors raised by services; the API and the websocket map them to
+
+`{"error": {"code", "message", "fields"?}}` (REST) and
+`{"type": "error", "code", "message"}` (websocket), as in shared/API.md.
+"""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    code = "invalid"
+    status = 400
+
+    def __init__(self, message: str, *, fields: dict | None = None, code: str | None = None, **extra):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields
+        if code:
+            self.code = code
+        self.extra = extra  # extra top-level members of the error body (e.g. checked_in_at)
+
+    def as_dict(self) -> dict:
+        body = {"code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        body.update(self.extra)
+        return body
+
+
+class Invalid(DomainError):
+    code, status = "invalid", 400
+
+
+class NotFound(DomainError):
+    code, status = "not_found", 404
+
+
+class Forbidden(DomainError):
+    code, status = "forbidden", 403
+
+
+class Conflict(DomainError):
+    code, status = "conflict", 409
+
+
+class SoldOut(DomainError):
+    code, status = "sold_out", 409
+
+
+class AlreadyCheckedIn(DomainError):
+    code, status = "already_checked_in", 409
+
+
+class PollClosed(DomainError):
+    code, status = "poll_closed", 409

@@ -1,0 +1,29 @@
+"""The test suite: fast hashing, in-memory email, the same real Redis and database."""
+
+import uuid
+
+from .base import *  # noqa: F403
+from .base import CHANNEL_LAYERS, env
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Each test run gets its own channel namespace and task queue on the shared
+# Redis; the worker, beat and ASGI processes a test starts inherit TEST_RUN_ID.
+TEST_RUN_ID = env("TEST_RUN_ID", default=uuid.uuid4().hex[:10])
+CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"t{TEST_RUN_ID}"
+CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_RUN_ID}"
+
+# SQLite's test database is a file, not memory, so that the worker, beat and
+# ASGI server processes started by integration tests share it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-db.sqlite3")}  # noqa: F405
+
+# Serve static files from the apps' folders (no collectstatic in tests).
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -1,0 +1,136 @@
+"""The demo production `make run` serves: a short branching story, a half-price screening, tickets.
+
+Idempotent: running it again finds what it made before (by slug, usernames
+and the demo order's idempotency key) and creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from screenings.models import Branch, Episode, Order, Production, Screening, Ticket, Venue
+from screenings.pricing import quantize
+
+SLUG = "the-lantern-keeper"
+DEMO_ORDER_KEY = "demo-seed-order"
+
+# (key, title, minutes, synopsis)
+EPISODES = [
+    ("arrival", "1. Arrival", 12, "A stranger reaches a fishing village where the lighthouse went dark."),
+    ("lighthouse", "2a. The Lighthouse", 14, "She climbs the cliff path to the dead lantern."),
+    ("fair", "2b. The Village Fair", 13, "She stays for the fair, where everyone is hiding something."),
+    ("return", "Ending: The Keeper's Return", 10, "The lantern burns again; the keeper comes home."),
+    ("open-sea", "Ending: Open Sea", 9, "She takes the keeper's boat and sails past the light."),
+    ("long-night", "Ending: The Long Night", 11, "The secret holds, and the village stays in the dark."),
+]
+# (source, target, label, is_default)
+BRANCHES = [
+    ("arrival", "lighthouse", "Follow the light", False),
+    ("arrival", "fair", "Stay in the village", True),
+    ("lighthouse", "return", "Relight the lantern", True),
+    ("lighthouse", "open-sea", "Sail away", False),
+    ("fair", "return", "Tell the truth", False),
+    ("fair", "long-night", "Keep the secret", True),
+]
+
+
+@dataclass
+class DemoSummary:
+    production: Production
+    screening: Screening
+    tickets: list[Ticket]
+    password: str
+
+
+def _user(username: str, password: str, *, superuser: bool = False):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"email": f"{username}@example.org"})
+    if created:
+        user.set_password(password)
+        user.is_staff = user.is_superuser = superuser
+        user.save()
+    return user
+
+
+@transaction.atomic
+def demo_seed(*, password: str) -> DemoSummary:
+    _user("admin", password, superuser=True)
+    producer = _user("producer", password)
+    organizer = _user("organizer", password)
+
+    production, _ = Production.objects.get_or_create(
+        slug=SLUG,
+        defaults={
+            "owner": producer,
+            "title": "The Lantern Keeper",
+            "synopsis": "A branching mystery released in stages; the audience decides where it goes.",
+        },
+    )
+    now = timezone.now()
+    episodes = {}
+    for key, title, minutes, synopsis in EPISODES:
+        episodes[key], _ = Episode.objects.get_or_create(
+            production=production,
+            title=title,
+            defaults={
+                "synopsis": synopsis,
+                "duration_seconds": minutes * 60,
+                "status": Episode.Status.PUBLISHED,
+                "published_at": now,
+            },
+        )
+    for position, (source, target, label, is_default) in enumerate(BRANCHES):
+        Branch.objects.get_or_create(
+            source=episodes[source],
+            target=episodes[target],
+            defaults={"label": label, "is_default": is_default, "position": position},
+        )
+    if production.start_episode_id is None:
+        production.start_episode = episodes["arrival"]
+        production.save(update_fields=["start_episode"])
+
+    venue, _ = Venue.objects.get_or_create(
+        owner=organizer, name="Cinema Paradiso", defaults={"city": "Seoul", "seats": 120, "time_zone": "Asia/Seoul"}
+    )
+    screening = Screening.objects.filter(production=production, venue=venue).first()
+    if screening is None:
+        screening = Screening.objects.create(
+            production=production,
+            organizer=organizer,
+            venue=venue,
+            starts_at=(now + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0),
+            capacity=120,
+            base_price=Decimal("12000"),
+            currency="KRW",
+            half_price=True,
+            status=Screening.Status.ON_SALE,
+        )
+    order = Order.objects.filter(screening=screening, idempotency_key=DEMO_ORDER_KEY).first()
+    if order is None:
+        price = quantize(screening.ticket_price, screening.currency)
+        order = Order.objects.create(
+            screening=screening,
+            email="audience@example.org",
+            name="Demo audience",
+            total=price * 4,
+            currency=screening.currency,
+            payment_status=Order.PaymentStatus.PAID,
+            idempotency_key=DEMO_ORDER_KEY,
+        )
+        for _ in range(4):
+            Ticket.objects.create(
+                order=order,
+                screening=screening,
+                code=secrets.token_urlsafe(32),
+                secret=secrets.token_hex(32),
+                kind=Ticket.Kind.HALF,
+                price=price,
+            )
+    return DemoSummary(production, screening, list(order.tickets.order_by("id")), password)

@@ -1,0 +1,27 @@
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from screenings.demo import demo_seed
+
+
+class Command(BaseCommand):
+    help = "Create (once) the demo production, screening, tickets and logins that `make run` shows."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=None, help="Password of the demo logins (default: $DEMO_PASSWORD).")
+
+    def handle(self, *args, password=None, **options):
+        password = password or os.environ.get("DEMO_PASSWORD", "episodic-demo")
+        summary = demo_seed(password=password)
+        base = settings.SITE_URL.rstrip("/")
+        s = summary.screening
+        lines = [
+            f"Demo production: {summary.production.title}  ({base}/productions/{summary.production.id}/)",
+            f"Demo screening:  {base}/screenings/{s.id}/  (half price: {s.ticket_price} {s.currency})",
+            f"Logins (password {summary.password!r}): admin (superuser), producer, organizer",
+            "Demo tickets (open one on a phone to vote):",
+        ]
+        lines += [f"  {base}/t/{ticket.code}/" for ticket in summary.tickets]
+        self.stdout.write("\n".join(lines))

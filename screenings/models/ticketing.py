@@ -1,0 +1,134 @@
+"""Venues, screenings, orders and tickets. A ticket is also a vote credential."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from screenings.pricing import half_price
+
+
+class Venue(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="venues")
+    name = models.CharField(max_length=200)
+    city = models.CharField(max_length=120, blank=True)
+    seats = models.PositiveIntegerField()
+    time_zone = models.CharField(max_length=64, default="UTC")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.CheckConstraint(name="venue_has_seats", condition=Q(seats__gt=0))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Screening(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled"
+        ON_SALE = "on_sale"
+        LIVE = "live"
+        ENDED = "ended"
+        CANCELLED = "cancelled"
+
+    production = models.ForeignKey("screenings.Production", on_delete=models.PROTECT, related_name="screenings")
+    organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screenings")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, null=True, blank=True, related_name="screenings")
+    starts_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField()
+    base_price = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    half_price = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    require_check_in = models.BooleanField(default=False, help_text="Only checked-in tickets may vote.")
+    round_votes = models.BooleanField(
+        default=True, help_text="Tickets may vote in the production's release rounds (online tickets too)."
+    )
+    now_playing = models.ForeignKey(
+        "screenings.Episode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(name="screening_has_capacity", condition=Q(capacity__gt=0)),
+            models.CheckConstraint(name="screening_price_not_negative", condition=Q(base_price__gte=0)),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.production} @ {self.venue or 'online'} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ticket_price(self):
+        """What one ticket of this screening costs; computed here, never sent by a client."""
+        return half_price(self.base_price, self.currency) if self.half_price else self.base_price
+
+
+class Order(models.Model):
+    class PaymentStatus(models.TextChoices):
+        PENDING = "pending"
+        PAID = "paid"
+        REFUNDED = "refunded"
+
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="orders")
+    email = models.EmailField()
+    name = models.CharField(max_length=200, blank=True)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    payment_provider = models.CharField(max_length=32, default="at_door")
+    payment_status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["screening", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="order_unique_idempotency_key",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.pk} ({self.email})"
+
+
+class Ticket(models.Model):
+    class Kind(models.TextChoices):
+        FULL = "full"
+        HALF = "half"
+
+    class Status(models.TextChoices):
+        VALID = "valid"
+        CHECKED_IN = "checked_in"
+        REFUNDED = "refunded"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tickets")
+    # Denormalised from the order: seat counting and vote checks read tickets by screening.
+    screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="tickets")
+    code = models.CharField(max_length=64, unique=True, help_text="The holder's credential (URL-safe, 256 bits).")
+    secret = models.CharField(max_length=64, help_text="Never shown; ballot receipts are derived from it.")
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    price = models.DecimalField(max_digits=12, decimal_places=2)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["screening", "status"], name="ticket_screening_status_idx")]
+        constraints = [
+            models.CheckConstraint(
+                name="ticket_checked_in_has_time", condition=~Q(status="checked_in") | Q(checked_in_at__isnull=False)
+            ),
+            models.CheckConstraint(
+                name="ticket_refunded_has_time", condition=~Q(status="refunded") | Q(refunded_at__isnull=False)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ticket {self.code[:8]}…"

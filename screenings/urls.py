@@ -1,0 +1,3 @@
+"""Pages of the screenings app (producer, organizer, box office)."""
+
+urlpatterns: list = []

@@ -1,0 +1,121 @@
+"""Shared fixtures: API clients, factories' users, and real processes for integration tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from tests import processes
+from tests.factories import UserFactory
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def _client_for(user) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> an APIClient authenticated with the user's token."""
+    return _client_for
+
+
+@pytest.fixture
+def producer(db):
+    return UserFactory(username="producer1")
+
+
+@pytest.fixture
+def organizer(db):
+    return UserFactory(username="organizer1")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+# --- Real processes (integration) ---------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def process_log_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("processes")
+
+
+@pytest.fixture(scope="session")
+def _purged_queue():
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker, process_log_dir, _purged_queue):
+    """A real `celery worker` on this run's queue and test database (session-wide)."""
+    worker = processes.celery_worker(process_log_dir)
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture(scope="session")
+def celery_beat_process(django_db_setup, celery_worker_process, process_log_dir):
+    """A real `celery beat` sending this project's periodic jobs to this run's queue."""
+    beat = processes.celery_beat(process_log_dir)
+    yield beat
+    beat.stop()
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker, process_log_dir):
+    """A real uvicorn serving config.asgi on a free port; yields its base URL."""
+    proc, base = processes.asgi_server(process_log_dir)
+    yield base
+    proc.stop()
+
+
+# --- Browser -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Debian Chromium driven by Playwright (skipped only where it is not installed
+    and REQUIRE_BROWSER is unset; CI sets it)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--no-first-run", "--disable-sync", "--disable-quic"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()

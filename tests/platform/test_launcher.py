@@ -1,0 +1,64 @@
+"""`make run`'s launcher: serves /healthz with 200 on embedded defaults and stops every process."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.processes import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _descendants(pid: int) -> set[int]:
+    children = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == pid:
+            child = int(stat.parent.name)
+            children |= {child} | _descendants(child)
+    return children
+
+
+@pytest.mark.integration
+@pytest.mark.timeout(240)
+def test_launcher_serves_health_on_embedded_defaults_and_stops_everything(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(DATA_DIR=str(tmp_path / "data"), PORT=str(port))
+    launcher = subprocess.Popen(
+        [sys.executable, "platform/run.py", "serve"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    started = time.monotonic()
+    body, spawned = None, set()
+    try:
+        while time.monotonic() - started < 180 and launcher.poll() is None:
+            spawned |= _descendants(launcher.pid)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as response:
+                    body = json.load(response)
+                    break
+            except OSError:
+                time.sleep(0.5)
+        spawned |= _descendants(launcher.pid)
+    finally:
+        launcher.send_signal(signal.SIGINT)
+        output, _ = launcher.communicate(timeout=60)
+
+    assert body is not None and body["status"] == "ok", output[-3000:]
+    assert launcher.returncode == 0, output[-3000:]
+    assert "All processes stopped" in output
+    assert (tmp_path / "data" / "db.sqlite3").exists()
+    still_running = [pid for pid in spawned if Path(f"/proc/{pid}").exists()]
+    assert still_running == [], output[-3000:]
+    assert len(spawned) >= 4  # redis, uvicorn, worker, beat (and their children)

@@ -1,0 +1,36 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from screenings.demo import demo_seed
+from screenings.models import Branch, Episode, Order, Production, Screening, Ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return [m.objects.count() for m in (get_user_model(), Production, Episode, Branch, Screening, Order, Ticket)]
+
+
+def test_demo_seed_is_idempotent():
+    first = demo_seed(password="pw-demo-123")
+    before = counts()
+
+    second = demo_seed(password="pw-demo-123")
+
+    assert counts() == before
+    assert [t.code for t in second.tickets] == [t.code for t in first.tickets]
+
+
+def test_demo_story_has_two_decision_points_and_endings_and_a_half_price_screening():
+    summary = demo_seed(password="pw-demo-123")
+    episodes = Episode.objects.filter(production=summary.production)
+
+    decision_points = [e for e in episodes if e.branches_out.count() >= 2]
+    endings = [e for e in episodes if e.branches_out.count() == 0]
+    assert len(decision_points) >= 2
+    assert len(endings) >= 2
+    assert summary.production.start_episode is not None
+    assert summary.screening.half_price
+    assert summary.screening.ticket_price * 2 == summary.screening.base_price
+    assert len(summary.tickets) == 4
+    assert all(len(t.code) >= 43 for t in summary.tickets)

@@ -1,0 +1,3 @@
+"""REST routes of the voting app (polls, votes, results)."""
+
+urlpatterns: list = []

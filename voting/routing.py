@@ -1,0 +1,3 @@
+"""Websocket URL routes (see docs/websocket.md)."""
+
+websocket_urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages of the voting app (console, audience, cinema screen, results)."""
+
+urlpatterns: list = []
