@@ -32,7 +32,7 @@ test: install
 	$(PY) platform/run.py test $(ARGS)
 
 bench: install
-	$(PY) platform/run.py test bench -p no:cacheprovider -s $(ARGS)
+	$(PY) platform/run.py test bench -o python_files='bench_*.py' -p no:cacheprovider -s $(ARGS)
 
 check-deploy: install
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
