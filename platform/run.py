@@ -196,6 +196,7 @@ def serve() -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
+    env.setdefault("SITE_URL", f"http://{host}:{port}")  # links in the banner, emails and QR codes
     children = Children()
     stopping = False
 
