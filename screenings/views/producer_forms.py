@@ -31,7 +31,8 @@ class EpisodeForm(forms.Form):
     synopsis = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     duration_seconds = forms.IntegerField(min_value=1, max_value=2_147_483_647, label="Duration (seconds)")
     media_url = forms.URLField(
-        max_length=500, required=False, label="External media URL", help_text="e.g. an HLS stream (.m3u8)"
+        max_length=500, required=False, label="External media URL", help_text="e.g. an HLS stream (.m3u8)",
+        assume_scheme="https",
     )
     media_file = forms.FileField(
         required=False, label="Or upload a video", widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT})
