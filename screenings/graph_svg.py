@@ -99,9 +99,9 @@ def story_graph_svg(
         f'width="{width}" height="{height}" role="img" aria-labelledby="story-graph-title">',
         '<title id="story-graph-title">Story graph: episodes and the branches between them</title>',
         "<defs>"
-        '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto">'
+        '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#9aa3b5"/></marker>'
-        '<marker id="arrow-default" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
+        '<marker id="arrow-default" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
         'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#f5b83d"/></marker></defs>',
     ]
     for b in branches:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -72,3 +74,27 @@ def group_listener():
         return async_to_sync(run)()
 
     return listen
+
+
+@pytest.fixture
+def own_chromium(asgi_server, monkeypatch):
+    """A headless Chromium for this test only, launched after the ASGI server.
+
+    Not the session-wide `chromium`: Playwright's sync API keeps an event loop
+    running in this thread for as long as it lives, and Django then refuses
+    ORM calls (SynchronousOnlyOperation) in every later test of the session.
+    Here the loop ends with the test, and the ORM is allowed meanwhile; the
+    ASGI server started first, so it never inherits that allowance.
+    """
+    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+    if not Path(chromium).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"{chromium} is missing and REQUIRE_BROWSER is set")
+        pytest.skip(f"{chromium} not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+        yield browser
+        browser.close()
