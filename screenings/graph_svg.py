@@ -69,6 +69,13 @@ def _rows(ids: list[int], layer: dict[int, int], edges: list[tuple[int, int]]) -
     return columns
 
 
+def _marker(name: str, colour: str) -> str:
+    return (
+        f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+        f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+    )
+
+
 def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -98,11 +105,7 @@ def story_graph_svg(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="story-graph" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" aria-labelledby="story-graph-title">',
         '<title id="story-graph-title">Story graph: episodes and the branches between them</title>',
-        "<defs>"
-        '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto">'
-        '<path d="M0,0 L10,5 L0,10 z" fill="#9aa3b5"/></marker>'
-        '<marker id="arrow-default" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" '
-        'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#f5b83d"/></marker></defs>',
+        f"<defs>{_marker('arrow', '#9aa3b5')}{_marker('arrow-default', '#f5b83d')}</defs>",
     ]
     for b in branches:
         (sx, sy), (tx, ty) = pos[b.source_id], pos[b.target_id]

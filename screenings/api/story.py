@@ -40,7 +40,9 @@ def _episode_in(production, episode_id, field: str) -> Episode | None:
         return None
     episode = Episode.objects.filter(pk=episode_id, production=production).first()
     if episode is None:
-        raise Invalid(f"No episode {episode_id} in this production.", fields={field: ["Not an episode of this production."]})
+        raise Invalid(
+            f"No episode {episode_id} in this production.", fields={field: ["Not an episode of this production."]}
+        )
     return episode
 
 
@@ -78,7 +80,8 @@ class ProductionDetailApi(generics.GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = ProductionOut
 
-    @extend_schema(tags=TAGS, summary="A production and its whole visible graph", responses={200: ProductionOut, 404: ErrorOut})
+    @extend_schema(tags=TAGS, summary="A production and its whole visible graph",
+                   responses={200: ProductionOut, 404: ErrorOut})  # fmt: skip
     def get(self, request, production_id: int):
         return Response(_production_out(production_id, request))
 
@@ -108,7 +111,8 @@ class ProductionEpisodesApi(generics.GenericAPIView):
         production = selectors.production_get(production_id=production_id, user=request.user)
         wanted = request.query_params.get("status") or None
         if wanted and wanted not in Episode.Status.values:
-            raise Invalid(f"Unknown status {wanted!r}.", fields={"status": [f"One of {', '.join(Episode.Status.values)}."]})
+            allowed = ", ".join(Episode.Status.values)
+            raise Invalid(f"Unknown status {wanted!r}.", fields={"status": [f"One of {allowed}."]})
         page = self.paginate_queryset(selectors.episode_list(production=production, user=request.user, status=wanted))
         return self.get_paginated_response(EpisodeOut(page, many=True, context={"request": request}).data)
 
@@ -126,7 +130,8 @@ class EpisodeDetailApi(generics.GenericAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = EpisodeOut
 
-    @extend_schema(tags=TAGS, summary="An episode (drafts only for their producer)", responses={200: EpisodeOut, 404: ErrorOut})
+    @extend_schema(tags=TAGS, summary="An episode (drafts only for their producer)",
+                   responses={200: EpisodeOut, 404: ErrorOut})  # fmt: skip
     def get(self, request, episode_id: int):
         episode = selectors.episode_get(episode_id=episode_id, user=request.user)
         return Response(EpisodeOut(episode, context={"request": request}).data)

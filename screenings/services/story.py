@@ -278,7 +278,7 @@ def branch_update(
     branch = Branch.objects.select_for_update().get(pk=branch.pk)
     if label is not UNSET:
         if not label.strip():
-            raise Invalid("A branch needs the label the audience sees.", fields={"label": ["This field may not be blank."]})
+            raise Invalid("A branch needs its label.", fields={"label": ["This field may not be blank."]})
         branch.label = label.strip()
     if position is not UNSET:
         branch.position = position

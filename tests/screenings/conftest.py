@@ -33,7 +33,9 @@ def story(producer):
             source=ep["arrival"], target=ep["lighthouse"], actor=producer, label="Follow the light", is_default=True
         ),
         "stay": services.branch_create(source=ep["arrival"], target=ep["fair"], actor=producer, label="Stay"),
-        "relight": services.branch_create(source=ep["lighthouse"], target=ep["ending"], actor=producer, label="Relight"),
+        "relight": services.branch_create(
+            source=ep["lighthouse"], target=ep["ending"], actor=producer, label="Relight"
+        ),
     }
     services.production_update(production=production, actor=producer, start_episode=ep["arrival"])
     production.refresh_from_db()

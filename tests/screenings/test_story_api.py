@@ -76,7 +76,9 @@ def test_the_documented_authoring_flow(producer, client_for):
         "id": branch.json()["id"], "source": arrival, "target": lighthouse, "label": "Follow the light",
         "is_default": True, "position": 1,
     }  # fmt: skip
-    second = api.post(f"/api/productions/{pid}/branches/", {"source": arrival, "target": fair, "label": "Stay"}, format="json")
+    second = api.post(
+        f"/api/productions/{pid}/branches/", {"source": arrival, "target": fair, "label": "Stay"}, format="json"
+    )
     assert second.json()["is_default"] is False
 
     patched = api.patch(f"/api/productions/{pid}/", {"start_episode": arrival}, format="json")
@@ -338,7 +340,9 @@ def test_permission_matrix_for_writes(half_released, client_for, other_producer,
 
 
 def test_others_get_404_not_403_for_drafts_they_cannot_see(half_released, client_for, other_producer):
-    response = client_for(other_producer).post(f"/api/episodes/{half_released.ep['fair'].pk}/publish/", {}, format="json")
+    url = f"/api/episodes/{half_released.ep['fair'].pk}/publish/"
+
+    response = client_for(other_producer).post(url, {}, format="json")
 
     assert_error(response, 404, "not_found")
 
