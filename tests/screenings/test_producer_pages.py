@@ -220,14 +220,6 @@ def test_the_episode_page_plays_its_media_in_a_video_element(client, story):
     assert "Follow the light" in html and "Stay" not in html  # the fair is not released
 
 
-def test_admin_lists_every_story_model(client, story):
-    client.force_login(UserFactory(username="admin", is_staff=True, is_superuser=True))
-
-    for model in ("production", "episode", "branch"):
-        assert client.get(f"/admin/screenings/{model}/").status_code == 200
-    assert client.get(f"/admin/screenings/production/{story.production.pk}/change/").status_code == 200
-
-
 # --- In a real browser ------------------------------------------------------------------
 
 
