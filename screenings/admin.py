@@ -25,12 +25,19 @@ class ProductionAdmin(admin.ModelAdmin):
     inlines = [EpisodeInline]
 
 
+def _https_url_fields(field, **kwargs):
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
 class EpisodeAdminForm(forms.ModelForm):
     """Uploads pass the same checks as in the API and the pages."""
 
     class Meta:
         model = Episode
         fields = "__all__"
+        formfield_callback = _https_url_fields
 
     def _checked(self, field: str, check):
         upload = self.cleaned_data.get(field)
