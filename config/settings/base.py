@@ -118,6 +118,12 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Periodic jobs are registered by the apps that own them (see CELERY_BEAT_SCHEDULE
 # additions in screenings/ and voting/ tasks modules and config/celery.py).
 CELERY_BEAT_SCHEDULE: dict = {}
+# Staged publishing: releases are found in the database, never held in ETA tasks.
+CELERY_BEAT_SCHEDULE["screenings-episodes-release-due"] = {
+    "task": "screenings.tasks.episodes_release_due",
+    "schedule": env.float("EPISODE_RELEASE_INTERVAL_SECONDS", default=5.0),
+    "options": {"expires": 60},  # a worker that was down skips the backlog: one run catches up
+}
 
 # --- Auth, i18n, static and media.
 AUTH_PASSWORD_VALIDATORS = [
@@ -172,6 +178,7 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"EpisodeStatusEnum": "screenings.models.story.Episode.Status"},
 }
 
 # Websocket origins allowed besides ALLOWED_HOSTS (e.g. a cinema app's origin).

@@ -1,0 +1,163 @@
+"""The story graph as a server-rendered SVG: layered left to right, one column per step.
+
+Columns come from the longest path from a root (the graph is a DAG), rows
+are ordered by the mean row of each episode's predecessors to keep crossings
+down. Colours show status (published green, scheduled amber, draft grey and
+dashed); the start episode, endings and each decision's default branch are
+marked in text too, so nothing depends on colour alone.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from screenings.models import Branch, Episode
+
+NODE_W, NODE_H = 190, 66
+GAP_X, GAP_Y = 130, 34
+MARGIN = 20
+LEGEND_H = 34
+STATUS_COLOURS = {"published": "#4cc38a", "scheduled": "#f5b83d", "draft": "#9aa3b5"}
+
+
+def _layers(ids: list[int], edges: list[tuple[int, int]]) -> dict[int, int]:
+    preds: dict[int, list[int]] = defaultdict(list)
+    indegree = {i: 0 for i in ids}
+    for s, t in edges:
+        preds[t].append(s)
+        indegree[t] += 1
+    succ: dict[int, list[int]] = defaultdict(list)
+    for s, t in edges:
+        succ[s].append(t)
+    layer = {i: 0 for i in ids}
+    queue = [i for i in ids if indegree[i] == 0]
+    done = set()
+    while queue:
+        node = queue.pop(0)
+        done.add(node)
+        for nxt in succ[node]:
+            layer[nxt] = max(layer[nxt], layer[node] + 1)
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                queue.append(nxt)
+    last = max(layer.values(), default=0)
+    for i in ids:  # only a loop (which services refuse) leaves nodes unvisited
+        if i not in done:
+            layer[i] = last + 1
+    return layer
+
+
+def _rows(ids: list[int], layer: dict[int, int], edges: list[tuple[int, int]]) -> dict[int, list[int]]:
+    columns: dict[int, list[int]] = defaultdict(list)
+    for i in ids:
+        columns[layer[i]].append(i)
+    preds: dict[int, list[int]] = defaultdict(list)
+    for s, t in edges:
+        preds[t].append(s)
+    row: dict[int, float] = {}
+    for col in sorted(columns):
+        nodes = columns[col]
+        if col > 0:
+            nodes.sort(key=lambda i: (sum(row[p] for p in preds[i] if p in row) / max(1, len(preds[i])), i))
+        for index, node in enumerate(nodes):
+            row[node] = index
+    return columns
+
+
+def _marker(name: str, colour: str) -> str:
+    return (
+        f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+        f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+    )
+
+
+def _short(text: str, limit: int = 24) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def story_graph_svg(
+    *, episodes: Sequence[Episode], branches: Sequence[Branch], start_id: int | None, links: bool = True
+) -> SafeString:
+    ids = [e.id for e in episodes]
+    known = set(ids)
+    branches = [b for b in branches if b.source_id in known and b.target_id in known]
+    edges = [(b.source_id, b.target_id) for b in branches]
+    layer = _layers(ids, edges)
+    columns = _rows(ids, layer, edges)
+    tallest = max((len(c) for c in columns.values()), default=1)
+    height_inner = tallest * NODE_H + (tallest - 1) * GAP_Y
+    pos: dict[int, tuple[float, float]] = {}
+    for col, nodes in columns.items():
+        offset = (height_inner - (len(nodes) * NODE_H + (len(nodes) - 1) * GAP_Y)) / 2
+        for index, node in enumerate(nodes):
+            pos[node] = (MARGIN + col * (NODE_W + GAP_X), MARGIN + offset + index * (NODE_H + GAP_Y))
+    width = MARGIN * 2 + max(len(columns), 1) * NODE_W + max(len(columns) - 1, 0) * GAP_X
+    width = max(width, MARGIN * 2 + 480)  # room for the legend
+    height = MARGIN * 2 + height_inner + LEGEND_H
+    has_out = {s for s, _ in edges}
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="story-graph" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" aria-labelledby="story-graph-title">',
+        '<title id="story-graph-title">Story graph: episodes and the branches between them</title>',
+        f"<defs>{_marker('arrow', '#9aa3b5')}{_marker('arrow-default', '#f5b83d')}</defs>",
+    ]
+    for b in branches:
+        (sx, sy), (tx, ty) = pos[b.source_id], pos[b.target_id]
+        x1, y1, x2, y2 = sx + NODE_W, sy + NODE_H / 2, tx, ty + NODE_H / 2
+        bend = max(40.0, (x2 - x1) / 2)
+        colour, marker = ("#f5b83d", "arrow-default") if b.is_default else ("#9aa3b5", "arrow")
+        label = ("★ " if b.is_default else "") + _short(b.label, 22)
+        parts.append(
+            f'<g class="branch{" default" if b.is_default else ""}" data-branch="{b.id}">'
+            f'<path d="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" fill="none" stroke="{colour}" '
+            f'stroke-width="{3 if b.is_default else 1.5}" marker-end="url(#{marker})"/>'
+            f'<text x="{(x1 + x2) / 2}" y="{(y1 + y2) / 2 - 6}" text-anchor="middle" font-size="12" fill="{colour}" '
+            f'stroke="#0d0f14" stroke-width="4" paint-order="stroke">{escape(label)}</text>'
+            f"<title>{escape(b.label)}{' (default: taken on a tie or when nobody votes)' if b.is_default else ''}"
+            "</title></g>"
+        )
+    for e in episodes:
+        x, y = pos[e.id]
+        colour = STATUS_COLOURS.get(e.status, "#9aa3b5")
+        dash = ' stroke-dasharray="6 4"' if e.status == "draft" else ""
+        marks = []
+        if e.id == start_id:
+            marks.append("START")
+        if e.id not in has_out:
+            marks.append("ENDING")
+        status = e.status + (f" · {e.release_at:%d %b %H:%M} UTC" if e.status == "scheduled" and e.release_at else "")
+        node = (
+            f'<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="10" fill="#171a22" stroke="{colour}" '
+            f'stroke-width="{3 if e.id == start_id else 2}"{dash}/>'
+            f'<text x="{x + 12}" y="{y + 24}" font-size="14" font-weight="600" fill="#e9ecf2">{escape(_short(e.title))}'
+            f'</text><text x="{x + 12}" y="{y + 44}" font-size="12" fill="{colour}">{escape(status)}</text>'
+        )
+        if marks:
+            node += (
+                f'<text x="{x + NODE_W - 10}" y="{y + 58}" font-size="10" text-anchor="end" fill="#e9ecf2" '
+                f'letter-spacing="1">{" · ".join(marks)}</text>'
+            )
+        node += f"<title>{escape(e.title)} ({e.status})</title>"
+        if links:
+            node = f'<a href="{reverse("episode-detail", args=[e.id])}">{node}</a>'
+        parts.append(f'<g class="episode status-{e.status}" data-episode="{e.id}" data-status="{e.status}">{node}</g>')
+
+    legend_y = height - LEGEND_H / 2
+    legend_x = MARGIN
+    for status, colour in STATUS_COLOURS.items():
+        parts.append(
+            f'<rect x="{legend_x}" y="{legend_y - 8}" width="14" height="14" rx="3" fill="none" stroke="{colour}" '
+            f'stroke-width="2"/><text x="{legend_x + 20}" y="{legend_y + 4}" font-size="12" fill="#9aa3b5">{status}'
+            "</text>"
+        )
+        legend_x += 110
+    parts.append(
+        f'<text x="{legend_x}" y="{legend_y + 4}" font-size="12" fill="#f5b83d">★ default branch</text></svg>'
+    )
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of user text above is escaped

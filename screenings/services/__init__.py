@@ -1,0 +1,1 @@
+"""Operations that change state, split by area; each one is a transaction."""

@@ -1,0 +1,265 @@
+"""Producer pages: the studio, a production's graph and editing tools, episode pages.
+
+Reads go through selectors, changes through services; a refused change
+comes back as a message on the production page naming what was wrong.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from config.errors import DomainError, Forbidden, NotFound
+from screenings.graph_svg import story_graph_svg
+from screenings.selectors import story as selectors
+from screenings.services import story as services
+from screenings.views.producer_forms import (
+    BranchEditForm,
+    BranchForm,
+    EpisodeForm,
+    ProductionForm,
+    ProductionSettingsForm,
+    PublishForm,
+)
+
+
+def _http_errors(view):
+    """Hidden or missing objects are 404s, someone else's production is a 403."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(error.message) from error
+        except Forbidden as error:
+            raise PermissionDenied(error.message) from error
+
+    return wrapper
+
+
+def _refused(request, error: DomainError) -> None:
+    messages.error(request, f"Refused: {error.message}")
+
+
+def _form_errors(request, form) -> None:
+    for field, errors in form.errors.items():
+        name = form.fields[field].label or field.replace("_", " ") if field in form.fields else "Form"
+        messages.error(request, f"{str(name).capitalize()}: {' '.join(errors)}")
+
+
+def _editable_production(request, production_id: int):
+    production = selectors.production_get(production_id=production_id, user=request.user)
+    if not selectors.production_can_edit(production=production, user=request.user):
+        raise Forbidden("Only the production's producer can change it.")
+    return production
+
+
+def _graph_svg(production, user):
+    episodes, branches = selectors.production_graph(production=production, user=user)
+    visible = {e.id for e in episodes}
+    start = production.start_episode_id if production.start_episode_id in visible else None
+    return episodes, branches, story_graph_svg(episodes=episodes, branches=branches, start_id=start)
+
+
+@login_required
+@_http_errors
+def studio(request):
+    form = ProductionForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                production = services.production_create(owner=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _refused(request, error)
+            else:
+                messages.success(request, f"Created «{production.title}». Add its first episode.")
+                return redirect("production-detail", production.pk)
+    productions = selectors.production_list(user=request.user, mine=True)
+    return render(request, "screenings/producer/studio.html", {"productions": productions, "form": form})
+
+
+@_http_errors
+def production_detail(request, production_id: int):
+    production = selectors.production_get(production_id=production_id, user=request.user)
+    episodes, branches, svg = _graph_svg(production, request.user)
+    context = {"production": production, "episodes": episodes, "branches": branches, "graph_svg": svg}
+    if not selectors.production_can_edit(production=production, user=request.user):
+        return render(request, "screenings/producer/production_public.html", context)
+    titles = {e.id: e.title for e in episodes}
+    context.update(
+        branch_rows=[(b, titles[b.source_id], titles[b.target_id]) for b in branches],
+        settings_form=ProductionSettingsForm(
+            initial={"title": production.title, "synopsis": production.synopsis,
+                     "start_episode": production.start_episode_id},
+            production=production,
+        ),  # fmt: skip
+        episode_form=EpisodeForm(),
+        branch_form=BranchForm(production=production),
+        publish_form=PublishForm(),
+        now=timezone.now(),
+    )
+    return render(request, "screenings/producer/production_edit.html", context)
+
+
+@_http_errors
+def production_graph(request, production_id: int):
+    """The graph picture alone, for pages that refresh it live."""
+    production = selectors.production_get(production_id=production_id, user=request.user)
+    return HttpResponse(_graph_svg(production, request.user)[2], content_type="image/svg+xml")
+
+
+@login_required
+@require_POST
+@_http_errors
+def production_settings(request, production_id: int):
+    production = _editable_production(request, production_id)
+    form = ProductionSettingsForm(request.POST, production=production)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            services.production_update(production=production, actor=request.user, **form.cleaned_data)
+            messages.success(request, "Production saved.")
+        except DomainError as error:
+            _refused(request, error)
+    return redirect("production-detail", production.pk)
+
+
+@login_required
+@require_POST
+@_http_errors
+def episode_create(request, production_id: int):
+    production = _editable_production(request, production_id)
+    form = EpisodeForm(request.POST, request.FILES)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            episode = services.episode_create(production=production, actor=request.user, **form.changes())
+            messages.success(request, f"Added «{episode.title}» as a draft.")
+        except DomainError as error:
+            _refused(request, error)
+    return redirect("production-detail", production.pk)
+
+
+@login_required
+@require_POST
+@_http_errors
+def branch_create(request, production_id: int):
+    production = _editable_production(request, production_id)
+    form = BranchForm(request.POST, production=production)
+    if not form.is_valid():
+        _form_errors(request, form)
+    else:
+        try:
+            branch = services.branch_create(actor=request.user, **form.cleaned_data)
+            messages.success(request, f"Added the choice «{branch.label}».")
+        except DomainError as error:
+            _refused(request, error)
+    return redirect(reverse("production-detail", args=[production.pk]) + "#branches")
+
+
+@_http_errors
+def episode_detail(request, episode_id: int):
+    episode = selectors.episode_get(episode_id=episode_id, user=request.user)
+    can_edit = selectors.production_can_edit(production=episode.production, user=request.user)
+    context = {
+        "episode": episode,
+        "production": episode.production,
+        "can_edit": can_edit,
+        "choices": selectors.episode_next_branches(episode=episode, user=request.user),
+    }
+    return render(request, "screenings/producer/episode_detail.html", context)
+
+
+@login_required
+@_http_errors
+def episode_edit(request, episode_id: int):
+    episode = selectors.episode_get(episode_id=episode_id, user=request.user)
+    _editable_production(request, episode.production_id)
+    initial = {f: getattr(episode, f) for f in ("title", "synopsis", "duration_seconds", "media_url")}
+    form = EpisodeForm(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.episode_update(episode=episode, actor=request.user, **form.changes())
+        except DomainError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, "Episode saved.")
+            return redirect("episode-detail", episode.pk)
+    return render(request, "screenings/producer/episode_form.html", {"episode": episode, "form": form})
+
+
+@login_required
+@require_POST
+@_http_errors
+def episode_publish(request, episode_id: int):
+    episode = selectors.episode_get(episode_id=episode_id, user=request.user)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        _form_errors(request, form)
+        return redirect("production-detail", episode.production_id)
+    release_at = form.cleaned_data["release_at"]
+    try:
+        if release_at and release_at > timezone.now():
+            services.episode_schedule(episode=episode, release_at=release_at, actor=request.user)
+            messages.success(request, f"«{episode.title}» will be released at {release_at:%Y-%m-%d %H:%M} UTC.")
+        else:
+            services.episode_publish(episode=episode, actor=request.user)
+            messages.success(request, f"«{episode.title}» is published.")
+    except DomainError as error:
+        _refused(request, error)
+    return redirect("production-detail", episode.production_id)
+
+
+@login_required
+@require_POST
+@_http_errors
+def episode_unpublish(request, episode_id: int):
+    episode = selectors.episode_get(episode_id=episode_id, user=request.user)
+    try:
+        services.episode_unpublish(episode=episode, actor=request.user)
+        messages.success(request, f"«{episode.title}» is back to draft.")
+    except DomainError as error:
+        _refused(request, error)
+    return redirect("production-detail", episode.production_id)
+
+
+@login_required
+@_http_errors
+def branch_edit(request, branch_id: int):
+    branch = selectors.branch_get(branch_id=branch_id, user=request.user)
+    production = _editable_production(request, branch.source.production_id)
+    initial = {"label": branch.label, "position": branch.position, "is_default": branch.is_default}
+    form = BranchEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.branch_update(branch=branch, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, "Choice saved.")
+            return redirect(reverse("production-detail", args=[production.pk]) + "#branches")
+    return render(request, "screenings/producer/branch_form.html", {"branch": branch, "form": form})
+
+
+@login_required
+@require_POST
+@_http_errors
+def branch_delete(request, branch_id: int):
+    branch = selectors.branch_get(branch_id=branch_id, user=request.user)
+    try:
+        services.branch_delete(branch=branch, actor=request.user)
+        messages.success(request, f"Removed the choice «{branch.label}».")
+    except DomainError as error:
+        _refused(request, error)
+    return redirect(reverse("production-detail", args=[branch.source.production_id]) + "#branches")

@@ -1,0 +1,86 @@
+"""Forms of the producer pages; they only parse input, the services decide."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from django import forms
+
+from screenings.media import MEDIA_ACCEPT
+from screenings.models import Episode
+
+
+class ProductionForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    synopsis = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class ProductionSettingsForm(ProductionForm):
+    start_episode = forms.ModelChoiceField(
+        queryset=Episode.objects.none(), required=False, empty_label="(none yet)",
+        help_text="Where every screening begins.",
+    )  # fmt: skip
+
+    def __init__(self, *args, production, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["start_episode"].queryset = production.episodes.order_by("id")
+
+
+class EpisodeForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    synopsis = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    duration_seconds = forms.IntegerField(min_value=1, max_value=2_147_483_647, label="Duration (seconds)")
+    media_url = forms.URLField(
+        max_length=500, required=False, label="External media URL", help_text="e.g. an HLS stream (.m3u8)",
+        assume_scheme="https",
+    )
+    media_file = forms.FileField(
+        required=False, label="Or upload a video", widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT})
+    )
+    poster = forms.ImageField(required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+
+    def changes(self) -> dict:
+        """Service keyword arguments: empty uploads mean "keep what is stored"."""
+        data = dict(self.cleaned_data)
+        for field in ("media_file", "poster"):
+            if not data.get(field):
+                data.pop(field, None)
+        if not data.get("media_url") and "media_file" not in data:
+            data.pop("media_url", None)  # a blank URL never erases an uploaded file
+        return data
+
+
+class _EpisodeChoice(forms.ModelChoiceField):
+    def label_from_instance(self, episode: Episode) -> str:
+        return f"{episode.title} ({episode.status})"
+
+
+class BranchForm(forms.Form):
+    source = _EpisodeChoice(queryset=Episode.objects.none(), label="From episode")
+    target = _EpisodeChoice(queryset=Episode.objects.none(), label="To episode")
+    label = forms.CharField(max_length=120, help_text="What the audience sees on the voting button.")
+    is_default = forms.BooleanField(required=False, label="Default (taken on a tie or when nobody votes)")
+
+    def __init__(self, *args, production, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in ("source", "target"):
+            self.fields[field].queryset = production.episodes.order_by("id")
+
+
+class BranchEditForm(forms.Form):
+    label = forms.CharField(max_length=120)
+    position = forms.IntegerField(min_value=0, max_value=32767, help_text="Display order among the choices.")
+    is_default = forms.BooleanField(required=False, label="Default (taken on a tie or when nobody votes)")
+
+
+class PublishForm(forms.Form):
+    release_at = forms.DateTimeField(
+        required=False,
+        label="Release at (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean_release_at(self):
+        value = self.cleaned_data.get("release_at")
+        return value.astimezone(UTC) if value else None
