@@ -1,0 +1,1 @@
+"""Reads shared by pages, the API and consumers."""
