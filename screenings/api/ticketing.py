@@ -164,8 +164,7 @@ class ScreeningCancelApi(APIView):
 
     def post(self, request, screening_id: int):
         refunded = services.screening_cancel(screening=_screening(screening_id), user=request.user)
-        body = {"screening": ScreeningOutput(_screening(screening_id)).data, "refunded": len(refunded)}
-        return Response(CancelOutput(body).data)
+        return Response(CancelOutput({"screening": _screening(screening_id), "refunded": len(refunded)}).data)
 
 
 @extend_schema(
