@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from config.errors import Forbidden, Invalid, NotFound
 from screenings.api.ticketing_serializers import (
     CancelOutput,
+    CheckInInput,
     OrderInput,
     OrderOutput,
     ScreeningInput,
@@ -249,18 +250,22 @@ class TicketQrApi(APIView):
 
 @extend_schema(
     tags=["tickets"],
-    request=None,
+    request=CheckInInput,
     responses={200: TicketOutput, **ERRORS, 409: OpenApiResponse(
-        description="already_checked_in (with `checked_in_at`), or conflict for a refunded ticket"
+        description="already_checked_in (with `checked_in_at`); conflict for a refunded ticket "
+        "(`ticket_status`) or another screening's ticket (`ticket_screening`)"
     )},
 )  # fmt: skip
 class TicketCheckInApi(APIView):
-    """Admit the holder (the screening's organizer or a superuser)."""
+    """Admit the holder (the screening's organizer or a superuser). The door may name its
+    screening so that a ticket for another one is refused."""
 
     permission_classes = [IsAuthenticated]
 
     def post(self, request, code: str):
-        services.ticket_check_in(code=code, user=request.user)
+        data = CheckInInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.ticket_check_in(code=code, user=request.user, screening_id=data.validated_data.get("screening"))
         return Response(TicketOutput(_ticket(code)).data)
 
 

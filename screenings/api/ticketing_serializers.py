@@ -61,7 +61,7 @@ class ScreeningOutput(serializers.ModelSerializer):
     base_price = serializers.SerializerMethodField()
     ticket_price = serializers.SerializerMethodField()
     seats_sold = serializers.IntegerField(read_only=True)
-    seats_left = serializers.SerializerMethodField()
+    seats_left = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Screening
@@ -76,9 +76,6 @@ class ScreeningOutput(serializers.ModelSerializer):
     def get_ticket_price(self, screening) -> str:
         return money(screening.ticket_price, screening.currency)
 
-    def get_seats_left(self, screening) -> int:
-        return max(screening.capacity - screening.seats_sold, 0)
-
 
 class CancelOutput(serializers.Serializer):
     screening = ScreeningOutput()
@@ -92,6 +89,10 @@ class OrderInput(serializers.Serializer):
     idempotency_key = serializers.CharField(
         max_length=80, required=False, allow_blank=True, help_text="Same as the Idempotency-Key header."
     )
+
+
+class CheckInInput(serializers.Serializer):
+    screening = serializers.IntegerField(required=False, help_text="Refuse tickets of any other screening.")
 
 
 class OrderTicketOutput(serializers.ModelSerializer):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 
 from screenings.models import Screening, Ticket, Venue
 
@@ -13,10 +13,12 @@ _NOT_REFUNDED = ~Q(tickets__status=Ticket.Status.REFUNDED)
 
 
 def screenings_with_sales(queryset: QuerySet[Screening] | None = None) -> QuerySet[Screening]:
-    """Screenings annotated with seats_sold, checked_in and revenue (tickets not refunded)."""
+    """Screenings annotated with seats_sold, seats_left, checked_in and revenue (tickets not refunded)."""
     queryset = Screening.objects.all() if queryset is None else queryset
+    sold = Count("tickets", filter=_NOT_REFUNDED)
     return queryset.select_related("production", "venue").annotate(
-        seats_sold=Count("tickets", filter=_NOT_REFUNDED),
+        seats_sold=sold,
+        seats_left=Greatest(F("capacity") - sold, Value(0)),
         checked_in=Count("tickets", filter=Q(tickets__status=Ticket.Status.CHECKED_IN)),
         revenue=Coalesce(Sum("tickets__price", filter=_NOT_REFUNDED), Value(Decimal(0))),
     )

@@ -256,9 +256,14 @@ def _ticket_for_organizer(code: str, user, *, lock_screening: bool) -> Ticket:
 
 
 @transaction.atomic
-def ticket_check_in(*, code: str, user) -> Ticket:
-    """Admit the ticket's holder once; a second scan is refused with the time of the first."""
+def ticket_check_in(*, code: str, user, screening_id: int | None = None) -> Ticket:
+    """Admit the ticket's holder once; a second scan is refused with the time of the first.
+    With `screening_id` (the door's screening), a ticket for another screening is refused."""
     ticket = _ticket_for_organizer(code, user, lock_screening=False)
+    if screening_id is not None and ticket.screening_id != screening_id:
+        raise Conflict(
+            f"This ticket is for another screening ({ticket.screening}).", ticket_screening=ticket.screening_id
+        )
     if ticket.status == Ticket.Status.CHECKED_IN:
         raise AlreadyCheckedIn(
             f"Already checked in at {ticket.checked_in_at.isoformat()}.",

@@ -284,3 +284,14 @@ def test_money_never_passes_through_floats(api_client, organizer):
     screening = ScreeningFactory(organizer=organizer, base_price=Decimal("0.01"), currency="USD", half_price=True)
 
     assert order(api_client, screening, quantity=3).json()["total"] == "0.03"
+
+
+def test_door_refuses_another_screenings_ticket(client_for, organizer, api_client, screening):
+    other = ScreeningFactory(organizer=organizer)
+    code = order(api_client, other).json()["tickets"][0]["code"]
+
+    response = client_for(organizer).post(f"/api/tickets/{code}/check-in/", {"screening": screening.pk}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["error"]["ticket_screening"] == other.pk
+    assert Ticket.objects.get(code=code).status == "valid"
