@@ -130,7 +130,7 @@ def screening_update(
     base_price: Decimal | None = None, currency: str | None = None, half_price: bool | None = None,
 ) -> Screening:  # fmt: skip
     """Change a screening's details. Tickets keep the price they were sold at."""
-    screening = Screening.objects.select_for_update().select_related("venue").get(pk=screening.pk)
+    screening = Screening.objects.select_for_update(of=("self",)).select_related("venue").get(pk=screening.pk)
     _require_owner(user, screening.organizer_id, "screening")
     if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
         raise Conflict(f"The screening is {screening.status}.")

@@ -6,7 +6,7 @@ import pytest
 
 from screenings.models import Order, Ticket
 from screenings.services.ticketing import order_place, ticket_check_in
-from tests.factories import ScreeningFactory
+from tests.factories import ScreeningFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,73 @@ def test_ticket_page_shows_the_qr_and_status(client, screening, organizer):
     ticket_check_in(code=ticket.code, user=organizer)
     assert "Checked In" in client.get(f"/t/{ticket.code}/").content.decode()
     assert client.get("/t/unknown-code/").status_code == 404
+
+
+# --- In headless Chromium: buy -> ticket -> door check-in ---------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_buy_then_ticket_then_check_in_in_a_browser(live_server, door_browser):
+    organizer = UserFactory(username="door-organizer", password="pass-word-123")
+    screening = ScreeningFactory(organizer=organizer, capacity=10, production__title="The Lantern Keeper")
+    base = live_server.url
+    page = door_browser.new_page()
+    page.set_default_timeout(15_000)
+
+    # The audience buys two tickets without an account.
+    page.goto(f"{base}/screenings/{screening.pk}/")
+    page.fill("input[name=email]", "ana@example.org")
+    page.fill("input[name=quantity]", "2")
+    page.click("button:has-text('Buy tickets')")
+    page.wait_for_selector("h1:has-text('Your tickets')")
+    links = page.locator("a.ticket-link")
+    assert links.count() == 2
+    assert page.locator(".order-tickets svg").count() == 2
+    links.first.click()
+    page.wait_for_selector(".qr svg")
+    assert page.text_content("#ticket-status").strip() == "Valid"
+    code = page.text_content("#ticket-code").strip()
+    ticket_url = page.url
+    other = Ticket.objects.exclude(code=code).get(screening=screening)
+
+    # The door staff log in and scan: first time admitted, second time refused with the time.
+    door = door_browser.new_context().new_page()
+    door.set_default_timeout(15_000)
+    door.goto(f"{base}/accounts/login/?next=/box-office/screenings/{screening.pk}/check-in/")
+    door.fill("input[name=username]", "door-organizer")
+    door.fill("input[name=password]", "pass-word-123")
+    door.click("button[type=submit], input[type=submit]")
+    door.wait_for_selector("h1:has-text('Door check-in')")
+    assert door.is_visible("#camera-note") or door.is_visible("#start-camera")  # manual entry works either way
+
+    door.fill("#code", ticket_url)  # a scanned QR gives the ticket link; the page takes the code from it
+    door.press("#code", "Enter")
+    door.wait_for_selector("#result.ok")
+    assert "Admitted" in door.text_content("#result")
+    assert door.text_content("#admitted") == "1"
+
+    door.fill("#code", code)
+    door.press("#code", "Enter")
+    door.wait_for_selector("#result.warn")
+    assert "Already checked in" in door.text_content("#result")
+    assert "First scanned at" in door.text_content("#result")
+
+    door.fill("#code", "no-such-ticket")
+    door.press("#code", "Enter")
+    door.wait_for_selector("#result.bad:has-text('Unknown ticket')")
+
+    # A refunded ticket is refused at the door.
+    door.goto(f"{base}/box-office/screenings/{screening.pk}/tickets/")
+    door.once("dialog", lambda dialog: dialog.accept())
+    door.click(f"tr[data-code='{other.code}'] button:has-text('Refund')")
+    door.wait_for_selector(f"tr[data-code='{other.code}'] .badge.status-refunded")
+    door.goto(f"{base}/box-office/screenings/{screening.pk}/check-in/")
+    door.fill("#code", other.code)
+    door.press("#code", "Enter")
+    door.wait_for_selector("#result.bad:has-text('Refunded ticket')")
+    door.context.close()
+
+    page.reload()
+    assert page.text_content("#ticket-status").strip() == "Checked In"
+    assert Ticket.objects.get(code=code).status == Ticket.Status.CHECKED_IN
