@@ -5,6 +5,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.conftest import CHROMIUM
 from tests.factories import ProductionFactory, ScreeningFactory, UserFactory, VenueFactory
@@ -48,3 +49,6 @@ def door_browser(monkeypatch):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         yield browser
         browser.close()
+        # Connections opened under the running loop live in its context: close them here,
+        # or they outlive the test and block dropping the PostgreSQL test database.
+        connections.close_all()

@@ -153,10 +153,10 @@ def test_ticket_page_shows_the_qr_and_status(client, screening, organizer):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_buy_then_ticket_then_check_in_in_a_browser(live_server, door_browser):
+def test_buy_then_ticket_then_check_in_in_a_browser(asgi_server, door_browser):
     organizer = UserFactory(username="door-organizer", password="pass-word-123")
     screening = ScreeningFactory(organizer=organizer, capacity=10, production__title="The Lantern Keeper")
-    base = live_server.url
+    base = asgi_server
     page = door_browser.new_page()
     page.set_default_timeout(15_000)
 
