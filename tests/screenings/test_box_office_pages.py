@@ -1,6 +1,7 @@
 """Organizer pages (box office, tickets, door check-in) and public pages (buy, ticket)."""
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
@@ -99,11 +100,17 @@ def test_cancel_button_refunds_all(client, organizer, screening):
 # --- Public pages -------------------------------------------------------------------
 
 
-def test_screening_page_shows_the_half_price(client, screening):
+def test_screening_page_shows_the_half_price_and_venue_time(client, screening, venue):
+    venue.time_zone = "Asia/Seoul"
+    venue.save()
+    screening.starts_at = datetime(2026, 12, 1, 11, 0, tzinfo=UTC)
+    screening.save()
+
     page = client.get(f"/screenings/{screening.pk}/").content.decode()
 
     assert "6.50 EUR" in page and "12.99 EUR" in page
     assert "100</span> seats left" in page
+    assert "Tuesday 1 December 2026, 20:00 (Asia/Seoul)" in page
 
 
 def test_buying_twice_with_one_form_buys_once(client, screening):

@@ -3,9 +3,12 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from config.errors import AlreadyCheckedIn, Conflict, Forbidden, Invalid, SoldOut
 from screenings.models import Order, Screening, Ticket
+from screenings.pricing import MINOR_UNITS, half_price
 from screenings.services.ticketing import (
     order_place,
     screening_cancel,
@@ -261,3 +264,17 @@ def test_status_moves_forward_only(organizer):
     with pytest.raises(Conflict):
         screening_status_set(screening=screening, user=organizer, status="on_sale")
     assert screening_status_set(screening=screening, user=organizer, status="ended").ended_at is not None
+
+
+@settings(max_examples=200, deadline=None)
+@given(cents=st.integers(min_value=0, max_value=10**10 - 1), currency=st.sampled_from(["EUR", "USD", "KRW", "JPY"]))
+def test_half_price_is_the_nearest_minor_unit_rounding_half_up(cents, currency):
+    places = MINOR_UNITS[currency]
+    base = Decimal(cents).scaleb(-places)
+    unit = Decimal(1).scaleb(-places)
+
+    half = half_price(base, currency)
+
+    assert half.as_tuple().exponent == -places
+    assert Decimal(0) <= half - base / 2 < unit  # never below half, less than a unit above
+    assert half - base / 2 in (Decimal(0), unit / 2)  # exact, or the .5 case rounded up
