@@ -215,10 +215,14 @@ class OrderCreateApi(APIView):
         header_key = request.headers.get("Idempotency-Key", "").strip() or None
         body_key = fields.pop("idempotency_key", None) or None
         if header_key and body_key and header_key != body_key:
-            raise Invalid("Idempotency-Key header and idempotency_key differ.", fields={"idempotency_key": ["Differs."]})
+            raise Invalid(
+                "Idempotency-Key header and idempotency_key differ.", fields={"idempotency_key": ["Differs."]}
+            )
         if header_key and len(header_key) > 80:
             raise Invalid("Idempotency-Key is too long.", fields={"idempotency_key": ["At most 80 characters."]})
-        order, created = services.order_place(screening_id=screening_id, idempotency_key=header_key or body_key, **fields)
+        order, created = services.order_place(
+            screening_id=screening_id, idempotency_key=header_key or body_key, **fields
+        )
         response = Response(OrderOutput(order).data, status=status.HTTP_201_CREATED)
         if not created:
             response["Idempotent-Replayed"] = "true"
@@ -233,9 +237,7 @@ class TicketDetailApi(APIView):
         return Response(TicketOutput(_ticket(code)).data)
 
 
-@extend_schema(
-    tags=["tickets"], auth=[], responses={(200, "image/svg+xml"): OpenApiTypes.STR, 404: ERRORS[404]}
-)
+@extend_schema(tags=["tickets"], auth=[], responses={(200, "image/svg+xml"): OpenApiTypes.STR, 404: ERRORS[404]})
 class TicketQrApi(APIView):
     """The ticket's QR code: it encodes the ticket page's URL (SITE_URL/t/<code>/)."""
 
@@ -278,4 +280,3 @@ class TicketRefundApi(APIView):
     def post(self, request, code: str):
         services.ticket_refund(code=code, user=request.user)
         return Response(TicketOutput(_ticket(code)).data)
-

@@ -45,9 +45,7 @@ def screening_tickets_list(*, screening: Screening, query: str = "") -> QuerySet
 
 
 def ticket_by_code_get(*, code: str) -> Ticket | None:
-    return (
-        Ticket.objects.select_related("order", "screening__production", "screening__venue").filter(code=code).first()
-    )
+    return Ticket.objects.select_related("order", "screening__production", "screening__venue").filter(code=code).first()
 
 
 def venue_list(*, owner) -> QuerySet[Venue]:

@@ -229,8 +229,12 @@ def order_place(
     )  # fmt: skip
     Ticket.objects.bulk_create(
         Ticket(
-            order=order, screening=screening, code=secrets.token_urlsafe(32), secret=secrets.token_hex(32),
-            kind=kind, price=price,
+            order=order,
+            screening=screening,
+            code=secrets.token_urlsafe(32),
+            secret=secrets.token_hex(32),
+            kind=kind,
+            price=price,
         )  # fmt: skip
         for _ in range(quantity)
     )

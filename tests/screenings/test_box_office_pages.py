@@ -40,7 +40,9 @@ def test_screening_pages_need_ownership(client, screening, stranger, superuser, 
     assert client.get(url).status_code == 200
 
 
-def test_box_office_lists_my_screenings_with_sales(client, organizer, screening, stranger, django_assert_max_num_queries):
+def test_box_office_lists_my_screenings_with_sales(
+    client, organizer, screening, stranger, django_assert_max_num_queries
+):
     buy(screening, quantity=3)
     refunded = buy(screening, quantity=1, email="gone@example.org").tickets.get()
     refunded.status, refunded.refunded_at = Ticket.Status.REFUNDED, refunded.created_at

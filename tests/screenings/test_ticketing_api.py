@@ -55,7 +55,11 @@ def test_online_screening_in_won_prices_in_whole_won(client_for, organizer, prod
     }, format="json")  # fmt: skip
 
     assert created.status_code == 201, created.json()
-    assert (created.json()["venue"], created.json()["ticket_price"], created.json()["base_price"]) == (None, "4501", "9001")
+    assert (created.json()["venue"], created.json()["ticket_price"], created.json()["base_price"]) == (
+        None,
+        "4501",
+        "9001",
+    )
 
 
 def test_sold_out_is_409_with_nothing_written(api_client, organizer):
@@ -84,7 +88,9 @@ def test_bad_orders_are_invalid_with_the_field_named(api_client, screening, body
 
 
 def test_order_for_unknown_screening_is_not_found(api_client):
-    response = api_client.post("/api/screenings/999999/orders/", {"email": "a@example.org", "quantity": 1}, format="json")
+    response = api_client.post(
+        "/api/screenings/999999/orders/", {"email": "a@example.org", "quantity": 1}, format="json"
+    )
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -208,12 +214,15 @@ ANON, STRANGER, OWNER, SUPER = "anonymous", "stranger", "owner", "superuser"
 
 @pytest.fixture
 def callers(api_client, client_for, organizer, stranger, superuser):
-    return {ANON: api_client, STRANGER: client_for(stranger), OWNER: client_for(organizer), SUPER: client_for(superuser)}
+    return {
+        ANON: api_client,
+        STRANGER: client_for(stranger),
+        OWNER: client_for(organizer),
+        SUPER: client_for(superuser),
+    }
 
 
-@pytest.mark.parametrize(
-    ("caller", "expected"), [(ANON, 401), (STRANGER, 403), (OWNER, 200), (SUPER, 200)]
-)
+@pytest.mark.parametrize(("caller", "expected"), [(ANON, 401), (STRANGER, 403), (OWNER, 200), (SUPER, 200)])
 @pytest.mark.parametrize("action", ["check-in", "refund"])
 def test_ticket_actions_need_the_organizer(callers, screening, caller, expected, action):
     code = order(callers[ANON], screening).json()["tickets"][0]["code"]

@@ -124,7 +124,9 @@ def test_no_sales_once_ended_or_cancelled(organizer, status):
 
 def test_idempotent_retry_returns_the_first_order(screening):
     first, created = order_place(screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key="k1")
-    again, created_again = order_place(screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key="k1")
+    again, created_again = order_place(
+        screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key="k1"
+    )
 
     assert (created, created_again) == (True, False)
     assert again.pk == first.pk
