@@ -304,3 +304,42 @@ def test_door_refuses_another_screenings_ticket(client_for, organizer, api_clien
     assert response.status_code == 409
     assert response.json()["error"]["ticket_screening"] == other.pk
     assert Ticket.objects.get(code=code).status == "valid"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("post", "/api/screenings/99999999999999999999999/orders/", {"email": "a@example.org", "quantity": 1}),
+        ("get", "/api/screenings/99999999999999999999999/", None),
+        ("get", "/api/tickets/" + "x" * 5000 + "/", None),
+        ("post", "/api/screenings/{id}/orders/", {"email": "a@example.org", "quantity": 10**30}),
+        (
+            "post",
+            "/api/screenings/{id}/orders/",
+            {"email": "a@example.org", "quantity": 1, "idempotency_key": "k" * 81},
+        ),
+        ("post", "/api/screenings/{id}/orders/", ["not", "an", "object"]),
+    ],
+)
+def test_bad_input_is_a_4xx_never_a_500(api_client, screening, method, path, body):
+    response = getattr(api_client, method)(path.format(id=screening.pk), body, format="json")
+
+    assert 400 <= response.status_code < 500
+    assert response.json()["error"]["code"] in {"invalid", "not_found"}
+    assert not screening.tickets.exists()
+
+
+def test_too_long_idempotency_header_is_invalid(api_client, screening):
+    response = order(api_client, screening, headers={"Idempotency-Key": "k" * 81})
+
+    assert response.status_code == 400
+    assert "idempotency_key" in response.json()["error"]["fields"]
+
+
+def test_hot_paths_keep_their_query_counts(api_client, screening, django_assert_max_num_queries):
+    with django_assert_max_num_queries(9):  # lock, key, count, order, tickets, status, reply
+        code = order(api_client, screening, quantity=20).json()["tickets"][0]["code"]
+    with django_assert_max_num_queries(1):
+        assert api_client.get(f"/api/tickets/{code}/").status_code == 200
+    with django_assert_max_num_queries(2):
+        assert api_client.get("/api/screenings/").status_code == 200

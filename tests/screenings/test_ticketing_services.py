@@ -280,3 +280,18 @@ def test_half_price_is_the_nearest_minor_unit_rounding_half_up(cents, currency):
     assert half.as_tuple().exponent == -places
     assert Decimal(0) <= half - base / 2 < unit  # never below half, less than a unit above
     assert half - base / 2 in (Decimal(0), unit / 2)  # exact, or the .5 case rounded up
+
+
+def test_admin_refund_action_goes_through_the_service(client, superuser, screening, refunds):
+    order = buy(screening, quantity=2)
+    client.force_login(superuser)
+
+    response = client.post(
+        "/admin/screenings/ticket/",
+        {"action": "refund_tickets", "_selected_action": [t.pk for t in order.tickets.all()]},
+        follow=True,
+    )
+
+    assert "2 tickets refunded" in response.content.decode()
+    assert set(order.tickets.values_list("status", flat=True)) == {Ticket.Status.REFUNDED}
+    assert len(refunds) == 2
