@@ -225,3 +225,23 @@ def test_buy_then_ticket_then_check_in_in_a_browser(asgi_server, door_browser):
     page.reload()
     assert page.text_content("#ticket-status").strip() == "Checked In"
     assert Ticket.objects.get(code=code).status == Ticket.Status.CHECKED_IN
+
+
+def test_cancelled_screening_page_sells_nothing(client, organizer):
+    screening = ScreeningFactory(organizer=organizer, status="cancelled")
+
+    page = client.get(f"/screenings/{screening.pk}/").content.decode()
+
+    assert "Tickets are not on sale" in page and "Buy tickets" not in page
+
+
+def test_refunded_ticket_page_hides_the_qr(client, screening, organizer):
+    ticket = buy(screening).tickets.get()
+    client.force_login(organizer)
+    client.post(f"/box-office/screenings/{screening.pk}/refund/", {"code": ticket.code})
+    client.logout()
+
+    page = client.get(f"/t/{ticket.code}/").content.decode()
+
+    assert "Refunded" in page and "no longer admits or votes" in page
+    assert "<svg" not in page
