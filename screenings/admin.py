@@ -7,6 +7,7 @@ from screenings import graph
 from screenings.media import media_file_validate, poster_validate
 from screenings.models import Branch, Episode, Order, Production, Screening, Ticket, Venue
 from screenings.services import story as story_services
+from screenings.services.ticketing import ticket_refund
 
 
 class EpisodeInline(admin.TabularInline):
@@ -139,3 +140,20 @@ class TicketAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind"]
     search_fields = ["code", "order__email"]
     exclude = ["secret"]
+    # Status changes go through the services (seat counts, payment status, the tickets_refunded signal).
+    readonly_fields = ["order", "screening", "code", "kind", "price", "status", "checked_in_at", "refunded_at"]
+    actions = ["refund_tickets"]
+
+    def has_add_permission(self, request):
+        return False  # tickets are sold through orders only
+
+    @admin.action(description="Refund selected tickets (frees their seats; they can no longer vote)")
+    def refund_tickets(self, request, queryset):
+        refunded = 0
+        for code in queryset.exclude(status=Ticket.Status.REFUNDED).values_list("code", flat=True):
+            try:
+                ticket_refund(code=code, user=request.user)
+                refunded += 1
+            except DomainError as error:
+                self.message_user(request, f"{code[:8]}…: {error.message}", messages.ERROR)
+        self.message_user(request, f"{refunded} tickets refunded.", messages.SUCCESS)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from screenings.views import producer
+from screenings.views import box_office, producer, public
 
 urlpatterns: list = [
     path("studio/", producer.studio, name="studio"),
@@ -17,4 +17,13 @@ urlpatterns: list = [
     path("episodes/<int:episode_id>/unpublish/", producer.episode_unpublish, name="episode-unpublish"),
     path("branches/<int:branch_id>/edit/", producer.branch_edit, name="branch-edit"),
     path("branches/<int:branch_id>/delete/", producer.branch_delete, name="branch-delete"),
+    path("box-office/", box_office.box_office, name="box-office"),
+    path("box-office/screenings/<int:screening_id>/tickets/", box_office.screening_tickets, name="box-office-tickets"),
+    path("box-office/screenings/<int:screening_id>/refund/", box_office.ticket_refund_action, name="box-office-refund"),
+    path(
+        "box-office/screenings/<int:screening_id>/cancel/", box_office.screening_cancel_action, name="box-office-cancel"
+    ),
+    path("box-office/screenings/<int:screening_id>/check-in/", box_office.check_in_page, name="box-office-check-in"),
+    path("screenings/<int:screening_id>/", public.screening_page, name="screening"),
+    path("t/<str:code>/", public.ticket_page, name="ticket"),
 ]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -92,16 +93,23 @@ def asgi_server(django_db_setup, django_db_blocker, process_log_dir):
 # --- Browser -------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def chromium():
-    """Headless Debian Chromium driven by Playwright (skipped only where it is not installed
-    and REQUIRE_BROWSER is unset; CI sets it)."""
+@pytest.fixture
+def chromium(monkeypatch):
+    """Headless Debian Chromium driven by Playwright, for one test.
+
+    Skipped only where Chromium is not installed and REQUIRE_BROWSER is unset
+    (CI sets it). Playwright's sync API runs an event loop in this thread and
+    Django refuses ORM calls under a running loop, so they are allowed while
+    this browser lives; processes started by tests never inherit that
+    allowance (tests/processes.py drops it).
+    """
     if not Path(CHROMIUM).exists():
         if os.environ.get("REQUIRE_BROWSER"):
             pytest.fail(f"{CHROMIUM} is missing and REQUIRE_BROWSER is set")
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
@@ -110,6 +118,9 @@ def chromium():
         )  # fmt: skip
         yield browser
         browser.close()
+        # Connections opened under the running loop live in its context: close them here,
+        # or they outlive the test and block dropping the PostgreSQL test database.
+        connections.close_all()
 
 
 @pytest.fixture

@@ -37,6 +37,7 @@ def database_url() -> str:
 
 def process_env(**extra: str) -> dict:
     env = dict(os.environ)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set only around a test's browser, never for servers
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings.test",
         DATABASE_URL=database_url(),

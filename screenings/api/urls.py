@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from screenings.api import story
+from screenings.api import story, ticketing
 
 P = "productions/<int:production_id>"
 
@@ -15,4 +15,22 @@ urlpatterns: list = [
     path("episodes/<int:episode_id>/publish/", story.EpisodePublishApi.as_view(), name="api-episode-publish"),
     path("episodes/<int:episode_id>/unpublish/", story.EpisodeUnpublishApi.as_view(), name="api-episode-unpublish"),
     path("branches/<int:branch_id>/", story.BranchDetailApi.as_view(), name="api-branch"),
+    path("venues/", ticketing.VenueListCreateApi.as_view(), name="api-venues"),
+    path("venues/<int:venue_id>/", ticketing.VenueDetailApi.as_view(), name="api-venue"),
+    path("screenings/", ticketing.ScreeningListCreateApi.as_view(), name="api-screenings"),
+    path("screenings/<int:screening_id>/", ticketing.ScreeningDetailApi.as_view(), name="api-screening"),
+    path(
+        "screenings/<int:screening_id>/on-sale/", ticketing.ScreeningOnSaleApi.as_view(), name="api-screening-on-sale"
+    ),
+    path("screenings/<int:screening_id>/cancel/", ticketing.ScreeningCancelApi.as_view(), name="api-screening-cancel"),
+    path("screenings/<int:screening_id>/orders/", ticketing.OrderCreateApi.as_view(), name="api-screening-orders"),
+    path(
+        "screenings/<int:screening_id>/tickets/",
+        ticketing.ScreeningTicketListApi.as_view(),
+        name="api-screening-tickets",
+    ),
+    path("tickets/<str:code>/", ticketing.TicketDetailApi.as_view(), name="api-ticket"),
+    path("tickets/<str:code>/qr.svg", ticketing.TicketQrApi.as_view(), name="api-ticket-qr"),
+    path("tickets/<str:code>/check-in/", ticketing.TicketCheckInApi.as_view(), name="api-ticket-check-in"),
+    path("tickets/<str:code>/refund/", ticketing.TicketRefundApi.as_view(), name="api-ticket-refund"),
 ]

@@ -1,1 +1,1 @@
-"""Operations that change state, split by area; each one is a transaction."""
+"""Operations that change state, split by area; one transaction each. Views, the API, tasks and the admin call these."""

@@ -1,9 +1,8 @@
-"""Story-graph fixtures: a production with a decision point, built through services."""
+"""Screenings fixtures: a story graph built through services; an organizer's venue and on-sale screening."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -11,7 +10,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from screenings.services import story as services
-from tests.factories import UserFactory
+from tests.factories import ProductionFactory, ScreeningFactory, UserFactory, VenueFactory
 
 
 @pytest.fixture
@@ -79,24 +78,22 @@ def group_listener():
 
 
 @pytest.fixture
-def own_chromium(asgi_server, monkeypatch):
-    """A headless Chromium for this test only, launched after the ASGI server.
+def venue(organizer):
+    return VenueFactory(owner=organizer, seats=120)
 
-    Not the session-wide `chromium`: Playwright's sync API keeps an event loop
-    running in this thread for as long as it lives, and Django then refuses
-    ORM calls (SynchronousOnlyOperation) in every later test of the session.
-    Here the loop ends with the test, and the ORM is allowed meanwhile; the
-    ASGI server started first, so it never inherits that allowance.
-    """
-    chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-    if not Path(chromium).exists():
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"{chromium} is missing and REQUIRE_BROWSER is set")
-        pytest.skip(f"{chromium} not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-        yield browser
-        browser.close()
+@pytest.fixture
+def screening(organizer, venue):
+    return ScreeningFactory(
+        organizer=organizer, venue=venue, capacity=100, base_price=Decimal("12.99"), currency="EUR", half_price=True
+    )
+
+
+@pytest.fixture
+def production(db):
+    return ProductionFactory()
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(username="stranger")

@@ -252,9 +252,9 @@ def _publish(page, title: str):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(asgi_server, own_chromium, tmp_path):
+def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(asgi_server, chromium, tmp_path):
     UserFactory(username="director", password="pass-word-123")
-    page = own_chromium.new_page()
+    page = chromium.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{asgi_server}/accounts/login/?next=/studio/")
     page.get_by_label("Username").fill("director")
@@ -299,7 +299,7 @@ def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(asgi
     page.screenshot(path=str(tmp_path / "production.png"), full_page=True)
 
     # The public page hears the next release live over its websocket.
-    viewer = own_chromium.new_context().new_page()
+    viewer = chromium.new_context().new_page()
     viewer.set_default_timeout(15_000)
     viewer.goto(production_url)
     viewer.wait_for_selector('body[data-live="connected"]')

@@ -1,0 +1,144 @@
+"""Input and output shapes of the ticketing API; money leaves as a decimal string in the minor unit."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from screenings.models import Order, Production, Screening, Ticket, Venue
+from screenings.pricing import MINOR_UNITS, quantize
+from screenings.qr import ticket_url
+from screenings.services.ticketing import MAX_TICKETS_PER_ORDER
+
+
+def money(amount, currency: str) -> str:
+    return str(quantize(amount, currency))
+
+
+class VenueInput(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    city = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    seats = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    time_zone = serializers.CharField(max_length=64, required=False, help_text="IANA name, e.g. Asia/Seoul.")
+
+
+class VenueUpdateInput(VenueInput):
+    pass
+
+
+class VenueOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ["id", "name", "city", "seats", "time_zone"]
+
+
+class ScreeningInput(serializers.Serializer):
+    production = serializers.PrimaryKeyRelatedField(queryset=Production.objects.all())
+    venue = serializers.PrimaryKeyRelatedField(
+        queryset=Venue.objects.all(), required=False, allow_null=True, help_text="Omit or null for online."
+    )
+    starts_at = serializers.DateTimeField()
+    capacity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    base_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    currency = serializers.ChoiceField(choices=sorted(MINOR_UNITS))
+    half_price = serializers.BooleanField()
+
+    def validate(self, attrs):
+        attrs.setdefault("venue", None)
+        return attrs
+
+
+class ScreeningUpdateInput(serializers.Serializer):
+    starts_at = serializers.DateTimeField(required=False)
+    capacity = serializers.IntegerField(min_value=1, max_value=1_000_000, required=False)
+    base_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    currency = serializers.ChoiceField(choices=sorted(MINOR_UNITS), required=False)
+    half_price = serializers.BooleanField(required=False)
+
+
+class ScreeningOutput(serializers.ModelSerializer):
+    base_price = serializers.SerializerMethodField()
+    ticket_price = serializers.SerializerMethodField()
+    seats_sold = serializers.IntegerField(read_only=True)
+    seats_left = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Screening
+        fields = ["id", "production", "venue", "organizer", "starts_at", "capacity", "base_price", "currency",
+                  "half_price", "ticket_price", "status", "seats_sold", "seats_left"]  # fmt: skip
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_base_price(self, screening) -> str:
+        return money(screening.base_price, screening.currency)
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_ticket_price(self, screening) -> str:
+        return money(screening.ticket_price, screening.currency)
+
+
+class CancelOutput(serializers.Serializer):
+    screening = ScreeningOutput()
+    refunded = serializers.IntegerField(help_text="How many tickets this cancellation refunded.")
+
+
+class OrderInput(serializers.Serializer):
+    email = serializers.EmailField()
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_TICKETS_PER_ORDER)
+    idempotency_key = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, help_text="Same as the Idempotency-Key header."
+    )
+
+
+class CheckInInput(serializers.Serializer):
+    screening = serializers.IntegerField(required=False, help_text="Refuse tickets of any other screening.")
+
+
+class OrderTicketOutput(serializers.ModelSerializer):
+    price = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Ticket
+        fields = ["code", "price", "kind", "url"]
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_price(self, ticket) -> str:
+        return money(ticket.price, ticket.order.currency)
+
+    def get_url(self, ticket) -> str:
+        return ticket_url(ticket.code)
+
+
+class OrderOutput(serializers.ModelSerializer):
+    total = serializers.SerializerMethodField()
+    tickets = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["id", "screening", "total", "currency", "payment_provider", "payment_status", "tickets"]
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_total(self, order) -> str:
+        return money(order.total, order.currency)
+
+    @extend_schema_field(OrderTicketOutput(many=True))
+    def get_tickets(self, order) -> list:
+        tickets = list(order.tickets.order_by("id"))
+        for ticket in tickets:
+            ticket.order = order
+        return OrderTicketOutput(tickets, many=True).data
+
+
+class TicketOutput(serializers.ModelSerializer):
+    price = serializers.SerializerMethodField()
+    currency = serializers.CharField(source="screening.currency", read_only=True)
+
+    class Meta:
+        model = Ticket
+        fields = ["code", "screening", "status", "kind", "price", "currency", "checked_in_at", "refunded_at"]
+
+    @extend_schema_field(OpenApiTypes.DECIMAL)
+    def get_price(self, ticket) -> str:
+        return money(ticket.price, ticket.screening.currency)

@@ -1,0 +1,52 @@
+"""Reads of venues, screenings, orders and tickets shared by the pages and the API."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
+
+from screenings.models import Screening, Ticket, Venue
+
+_NOT_REFUNDED = ~Q(tickets__status=Ticket.Status.REFUNDED)
+
+
+def screenings_with_sales(queryset: QuerySet[Screening] | None = None) -> QuerySet[Screening]:
+    """Screenings annotated with seats_sold, seats_left, checked_in and revenue (tickets not refunded)."""
+    queryset = Screening.objects.all() if queryset is None else queryset
+    sold = Count("tickets", filter=_NOT_REFUNDED)
+    return queryset.select_related("production", "venue").annotate(
+        seats_sold=sold,
+        seats_left=Greatest(F("capacity") - sold, Value(0)),
+        checked_in=Count("tickets", filter=Q(tickets__status=Ticket.Status.CHECKED_IN)),
+        revenue=Coalesce(Sum("tickets__price", filter=_NOT_REFUNDED), Value(Decimal(0))),
+    )
+
+
+def screening_sales_list(*, organizer) -> QuerySet[Screening]:
+    """The organizer's screenings, soonest first, with their sales (one query)."""
+    return screenings_with_sales(Screening.objects.filter(organizer=organizer)).order_by("starts_at", "id")
+
+
+def screening_with_sales_get(*, screening_id: int) -> Screening | None:
+    return screenings_with_sales(Screening.objects.filter(pk=screening_id)).first()
+
+
+def screening_tickets_list(*, screening: Screening, query: str = "") -> QuerySet[Ticket]:
+    """The screening's tickets, searchable by code (prefix), buyer email or name."""
+    tickets = Ticket.objects.filter(screening=screening).select_related("order").order_by("id")
+    query = query.strip()
+    if query:
+        tickets = tickets.filter(
+            Q(code__startswith=query) | Q(order__email__icontains=query) | Q(order__name__icontains=query)
+        )
+    return tickets
+
+
+def ticket_by_code_get(*, code: str) -> Ticket | None:
+    return Ticket.objects.select_related("order", "screening__production", "screening__venue").filter(code=code).first()
+
+
+def venue_list(*, owner) -> QuerySet[Venue]:
+    return Venue.objects.filter(owner=owner).order_by("name", "id")

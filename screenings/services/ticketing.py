@@ -1,0 +1,316 @@
+"""Ticketing: venues, screenings, orders, check-in, refunds. Each operation is one transaction.
+
+Locks are always taken in the same order — screening, then tickets, then
+orders — so concurrent orders, refunds, check-ins and cancellations never
+deadlock. Seats sold are the screening's tickets that are not refunded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import available_timezones
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import AlreadyCheckedIn, Conflict, Forbidden, Invalid, NotFound, SoldOut
+from screenings.emails import order_tickets_email_send
+from screenings.models import Order, Production, Screening, Ticket, Venue
+from screenings.payments import DEFAULT_PROVIDER, payment_provider_get
+from screenings.pricing import minor_unit, quantize
+from screenings.signals import tickets_refunded
+
+MAX_TICKETS_PER_ORDER = 20
+# Tickets sell from creation (the documented flow) until the screening ends or is cancelled.
+SALE_STATUSES = {Screening.Status.SCHEDULED, Screening.Status.ON_SALE, Screening.Status.LIVE}
+TRANSITIONS = {
+    Screening.Status.SCHEDULED: {Screening.Status.ON_SALE, Screening.Status.LIVE},
+    Screening.Status.ON_SALE: {Screening.Status.LIVE},
+    Screening.Status.LIVE: {Screening.Status.ENDED},
+}
+
+
+def _require_owner(user, owner_id: int, what: str) -> None:
+    if not (user.is_superuser or user.pk == owner_id):
+        raise Forbidden(f"Only the {what}'s organizer may do this.")
+
+
+def _check_time_zone(time_zone: str) -> None:
+    if time_zone not in available_timezones():
+        raise Invalid("Unknown time zone.", fields={"time_zone": ["Unknown time zone."]})
+
+
+def _check_price(base_price: Decimal, currency: str) -> None:
+    if quantize(base_price, currency) != base_price:
+        places = minor_unit(currency)
+        raise Invalid(
+            f"A {currency} price has at most {places} decimal places.",
+            fields={"base_price": [f"At most {places} decimal places in {currency}."]},
+        )
+
+
+def _check_capacity(capacity: int, venue: Venue | None) -> None:
+    if capacity < 1:
+        raise Invalid("Capacity must be at least 1.", fields={"capacity": ["Must be at least 1."]})
+    if venue is not None and capacity > venue.seats:
+        raise Invalid(
+            f"Capacity exceeds the venue's {venue.seats} seats.",
+            fields={"capacity": [f"At most {venue.seats} (the venue's seats)."]},
+        )
+
+
+def _seats_sold(screening: Screening) -> int:
+    return screening.tickets.exclude(status=Ticket.Status.REFUNDED).count()
+
+
+# --- Venues ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def venue_create(*, owner, name: str, seats: int, city: str = "", time_zone: str = "UTC") -> Venue:
+    _check_time_zone(time_zone)
+    if seats < 1:
+        raise Invalid("A venue needs seats.", fields={"seats": ["Must be at least 1."]})
+    return Venue.objects.create(owner=owner, name=name, city=city, seats=seats, time_zone=time_zone)
+
+
+@transaction.atomic
+def venue_update(
+    *, venue: Venue, user, name: str | None = None, city: str | None = None, seats: int | None = None,
+    time_zone: str | None = None,
+) -> Venue:  # fmt: skip
+    venue = Venue.objects.select_for_update().get(pk=venue.pk)
+    _require_owner(user, venue.owner_id, "venue")
+    if time_zone is not None:
+        _check_time_zone(time_zone)
+        venue.time_zone = time_zone
+    if seats is not None:
+        largest = (
+            venue.screenings.exclude(status__in=[Screening.Status.CANCELLED, Screening.Status.ENDED])
+            .order_by("-capacity")
+            .values_list("capacity", flat=True)
+            .first()
+        )
+        least = max(largest or 1, 1)
+        if seats < least:
+            raise Invalid("Seats cannot drop below a screening's capacity.", fields={"seats": [f"At least {least}."]})
+        venue.seats = seats
+    if name is not None:
+        venue.name = name
+    if city is not None:
+        venue.city = city
+    venue.save()
+    return venue
+
+
+# --- Screenings -----------------------------------------------------------------
+
+
+@transaction.atomic
+def screening_create(
+    *, organizer, production: Production, venue: Venue | None, starts_at: datetime, capacity: int,
+    base_price: Decimal, currency: str, half_price: bool,
+) -> Screening:  # fmt: skip
+    if venue is not None:
+        venue = Venue.objects.select_for_update().get(pk=venue.pk)  # seats cannot shrink meanwhile
+        _require_owner(organizer, venue.owner_id, "venue")
+    _check_price(base_price, currency)
+    _check_capacity(capacity, venue)
+    return Screening.objects.create(
+        production=production, organizer=organizer, venue=venue, starts_at=starts_at, capacity=capacity,
+        base_price=base_price, currency=currency, half_price=half_price,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def screening_update(
+    *, screening: Screening, user, starts_at: datetime | None = None, capacity: int | None = None,
+    base_price: Decimal | None = None, currency: str | None = None, half_price: bool | None = None,
+) -> Screening:  # fmt: skip
+    """Change a screening's details. Tickets keep the price they were sold at."""
+    screening = Screening.objects.select_for_update(of=("self",)).select_related("venue").get(pk=screening.pk)
+    _require_owner(user, screening.organizer_id, "screening")
+    if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
+        raise Conflict(f"The screening is {screening.status}.")
+    if currency is not None and currency != screening.currency and screening.tickets.exists():
+        raise Invalid("Tickets were sold in another currency.", fields={"currency": ["Tickets already sold."]})
+    new_currency = currency or screening.currency
+    new_price = screening.base_price if base_price is None else base_price
+    _check_price(new_price, new_currency)
+    if capacity is not None:
+        _check_capacity(capacity, screening.venue)
+        sold = _seats_sold(screening)
+        if capacity < sold:
+            raise Invalid(f"{sold} seats are already sold.", fields={"capacity": [f"At least {sold}."]})
+        screening.capacity = capacity
+    if starts_at is not None:
+        screening.starts_at = starts_at
+    if half_price is not None:
+        screening.half_price = half_price
+    screening.currency, screening.base_price = new_currency, new_price
+    screening.save()
+    return screening
+
+
+@transaction.atomic
+def screening_status_set(*, screening: Screening, user, status: str) -> Screening:
+    """Move along scheduled -> on_sale -> live -> ended (cancelling is screening_cancel)."""
+    screening = Screening.objects.select_for_update().get(pk=screening.pk)
+    _require_owner(user, screening.organizer_id, "screening")
+    if status == screening.status:
+        return screening
+    if status not in TRANSITIONS.get(screening.status, set()):
+        raise Conflict(f"A {screening.status} screening cannot become {status}.")
+    screening.status = status
+    now = timezone.now()
+    if status == Screening.Status.LIVE:
+        screening.started_at = now
+    elif status == Screening.Status.ENDED:
+        screening.ended_at = now
+    screening.save(update_fields=["status", "started_at", "ended_at"])
+    return screening
+
+
+@transaction.atomic
+def screening_cancel(*, screening: Screening, user) -> list[Ticket]:
+    """Cancel the screening and refund every ticket it sold; returns the refunded tickets."""
+    screening = Screening.objects.select_for_update().get(pk=screening.pk)
+    _require_owner(user, screening.organizer_id, "screening")
+    if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
+        raise Conflict(f"The screening is already {screening.status}.")
+    screening.status = Screening.Status.CANCELLED
+    screening.save(update_fields=["status"])
+    tickets = list(
+        Ticket.objects.select_for_update().filter(screening=screening).exclude(status=Ticket.Status.REFUNDED)
+    )
+    _refund(tickets)
+    return tickets
+
+
+# --- Orders ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def order_place(
+    *, screening_id: int, email: str, quantity: int, name: str = "", idempotency_key: str | None = None,
+    payment_provider: str = DEFAULT_PROVIDER,
+) -> tuple[Order, bool]:  # fmt: skip
+    """Sell `quantity` tickets, or none. Returns (order, created); a retry with the same
+    idempotency key and the same request returns the original order with created=False."""
+    if not 1 <= quantity <= MAX_TICKETS_PER_ORDER:
+        raise Invalid(
+            f"Buy between 1 and {MAX_TICKETS_PER_ORDER} tickets.",
+            fields={"quantity": [f"Between 1 and {MAX_TICKETS_PER_ORDER}."]},
+        )
+    # The row lock serialises every order of this screening: count, then sell, with no one in between.
+    screening = Screening.objects.select_for_update().filter(pk=screening_id).first()
+    if screening is None:
+        raise NotFound("No such screening.")
+    if idempotency_key:
+        earlier = Order.objects.filter(screening=screening, idempotency_key=idempotency_key).first()
+        if earlier is not None:
+            if (earlier.email, earlier.name, earlier.tickets.count()) != (email, name, quantity):
+                raise Conflict("This idempotency key was used for a different order.")
+            return earlier, False
+    if screening.status not in SALE_STATUSES:
+        raise Conflict(f"Tickets are not on sale: the screening is {screening.status}.")
+    seats_left = screening.capacity - _seats_sold(screening)
+    if quantity > seats_left:
+        raise SoldOut(f"Only {max(seats_left, 0)} seats left.", seats_left=max(seats_left, 0))
+
+    kind = Ticket.Kind.HALF if screening.half_price else Ticket.Kind.FULL
+    price = quantize(screening.ticket_price, screening.currency)
+    provider = payment_provider_get(payment_provider)
+    order = Order.objects.create(
+        screening=screening, email=email, name=name, total=price * quantity, currency=screening.currency,
+        payment_provider=provider.name, idempotency_key=idempotency_key or None,
+    )  # fmt: skip
+    Ticket.objects.bulk_create(
+        Ticket(
+            order=order,
+            screening=screening,
+            code=secrets.token_urlsafe(32),
+            secret=secrets.token_hex(32),
+            kind=kind,
+            price=price,
+        )  # fmt: skip
+        for _ in range(quantity)
+    )
+    order.payment_status = provider.order_placed(order=order)
+    order.save(update_fields=["payment_status"])
+    transaction.on_commit(lambda: order_tickets_email_send(order_id=order.pk))
+    return order, True
+
+
+# --- Tickets --------------------------------------------------------------------
+
+
+def _ticket_for_organizer(code: str, user, *, lock_screening: bool) -> Ticket:
+    found = Ticket.objects.filter(code=code).values_list("screening_id", flat=True).first()
+    if found is None:
+        raise NotFound("No such ticket.")
+    screening = Screening.objects.select_for_update() if lock_screening else Screening.objects
+    screening = screening.get(pk=found)
+    _require_owner(user, screening.organizer_id, "screening")
+    ticket = Ticket.objects.select_for_update().get(code=code)
+    ticket.screening = screening
+    return ticket
+
+
+@transaction.atomic
+def ticket_check_in(*, code: str, user, screening_id: int | None = None) -> Ticket:
+    """Admit the ticket's holder once; a second scan is refused with the time of the first.
+    With `screening_id` (the door's screening), a ticket for another screening is refused."""
+    ticket = _ticket_for_organizer(code, user, lock_screening=False)
+    if screening_id is not None and ticket.screening_id != screening_id:
+        raise Conflict(
+            f"This ticket is for another screening ({ticket.screening}).", ticket_screening=ticket.screening_id
+        )
+    if ticket.status == Ticket.Status.CHECKED_IN:
+        raise AlreadyCheckedIn(
+            f"Already checked in at {ticket.checked_in_at.isoformat()}.",
+            checked_in_at=ticket.checked_in_at.isoformat(),
+        )
+    if ticket.status == Ticket.Status.REFUNDED:
+        raise Conflict("This ticket was refunded.", ticket_status=ticket.status)
+    ticket.status, ticket.checked_in_at = Ticket.Status.CHECKED_IN, timezone.now()
+    ticket.save(update_fields=["status", "checked_in_at"])
+    order = Order.objects.select_for_update().get(pk=ticket.order_id)
+    status = payment_provider_get(order.payment_provider).ticket_admitted(order=order)
+    if status != order.payment_status:
+        order.payment_status = status
+        order.save(update_fields=["payment_status"])
+    return ticket
+
+
+@transaction.atomic
+def ticket_refund(*, code: str, user) -> Ticket:
+    """Refund one ticket: its seat is sold again and it can no longer vote."""
+    ticket = _ticket_for_organizer(code, user, lock_screening=True)
+    if ticket.status == Ticket.Status.REFUNDED:
+        raise Conflict("This ticket was already refunded.", ticket_status=ticket.status)
+    _refund([ticket])
+    return ticket
+
+
+def _refund(tickets: list[Ticket]) -> None:
+    """Mark locked tickets refunded, settle their orders with the provider, tell listeners."""
+    if not tickets:
+        return
+    now = timezone.now()
+    for ticket in tickets:
+        ticket.status, ticket.refunded_at = Ticket.Status.REFUNDED, now
+    Ticket.objects.bulk_update(tickets, ["status", "refunded_at"])
+    amounts: dict[int, Decimal] = {}
+    for ticket in tickets:
+        amounts[ticket.order_id] = amounts.get(ticket.order_id, Decimal(0)) + ticket.price
+    for order in Order.objects.select_for_update().filter(pk__in=sorted(amounts)).order_by("pk"):
+        all_refunded = not order.tickets.exclude(status=Ticket.Status.REFUNDED).exists()
+        provider = payment_provider_get(order.payment_provider)
+        status = provider.tickets_refunded(order=order, amount=amounts[order.pk], all_refunded=all_refunded)
+        if status != order.payment_status:
+            order.payment_status = status
+            order.save(update_fields=["payment_status"])
+    tickets_refunded.send(sender=Ticket, tickets=tickets)

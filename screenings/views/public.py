@@ -1,0 +1,60 @@
+"""Public ticketing pages: a screening with its buy form, and a ticket with its QR code."""
+
+from __future__ import annotations
+
+import secrets
+
+from django import forms
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from config.errors import DomainError
+from screenings.qr import ticket_qr_svg
+from screenings.selectors.ticketing import screening_with_sales_get, ticket_by_code_get
+from screenings.services.ticketing import MAX_TICKETS_PER_ORDER, SALE_STATUSES, order_place
+
+
+class BuyForm(forms.Form):
+    email = forms.EmailField()
+    name = forms.CharField(max_length=200, required=False)
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_TICKETS_PER_ORDER, initial=1)
+    # One key per rendered form: submitting it twice (double click, reload) buys once.
+    idempotency_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+
+
+def screening_page(request, screening_id: int):
+    screening = screening_with_sales_get(screening_id=screening_id)
+    if screening is None:
+        raise Http404("No such screening.")
+    status = 200
+    if request.method == "POST":
+        form = BuyForm(request.POST)
+        if form.is_valid():
+            try:
+                order, _ = order_place(screening_id=screening.pk, **form.cleaned_data)
+            except DomainError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                tickets = [(t, mark_safe(ticket_qr_svg(t.code, scale=3))) for t in order.tickets.order_by("id")]  # noqa: S308 — segno's own SVG
+                return render(request, "screenings/public/order_done.html",
+                              {"order": order, "screening": screening, "tickets": tickets}, status=201)  # fmt: skip
+        else:
+            status = 400
+    else:
+        form = BuyForm(initial={"idempotency_key": secrets.token_urlsafe(16)})
+    context = {
+        "screening": screening,
+        "form": form,
+        "on_sale": screening.status in SALE_STATUSES,
+    }
+    return render(request, "screenings/public/screening.html", context, status=status)
+
+
+def ticket_page(request, code: str):
+    ticket = ticket_by_code_get(code=code)
+    if ticket is None:
+        raise Http404("No such ticket.")
+    qr = mark_safe(ticket_qr_svg(ticket.code))  # noqa: S308 — segno's own SVG, the code is URL-safe
+    return render(request, "screenings/public/ticket.html", {"ticket": ticket, "screening": ticket.screening, "qr": qr})
