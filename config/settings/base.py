@@ -118,6 +118,13 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Periodic jobs are registered by the apps that own them (see CELERY_BEAT_SCHEDULE
 # additions in screenings/ and voting/ tasks modules and config/celery.py).
 CELERY_BEAT_SCHEDULE: dict = {}
+# Live polls close from the database: the sweeper decides every overdue open poll
+# (the ETA task dispatched at opening is only the fast path).
+CELERY_BEAT_SCHEDULE["polls_decide_overdue"] = {
+    "task": "voting.tasks.polls_decide_overdue",
+    "schedule": 1.0,
+    "options": {"expires": 5},
+}
 
 # --- Auth, i18n, static and media.
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,1 @@
+"""Operations that change screenings' state, one transaction each (see the modules)."""
