@@ -1,3 +1,9 @@
 """Websocket URL routes (see docs/websocket.md)."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from voting.consumers import ScreeningConsumer
+
+websocket_urlpatterns = [
+    path("ws/screenings/<int:screening_id>/", ScreeningConsumer.as_asgi()),
+]
