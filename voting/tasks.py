@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from celery import shared_task
 from django.utils import timezone
@@ -12,13 +13,27 @@ from voting.services import poll_decide
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 100
+EARLY_TOLERANCE_SECONDS = 0.25
 
 
 @shared_task(acks_late=True)
 def poll_decide_task(poll_id: int) -> None:
-    """Fast path, dispatched with eta=closes_at when a poll opens. Deciding twice is harmless."""
-    if Poll.objects.filter(pk=poll_id, status=Poll.Status.OPEN).exists():
-        poll_decide(poll_id=poll_id)
+    """Fast path, dispatched with eta=closes_at when a poll opens. Deciding twice is harmless.
+
+    A message that arrives before its poll is due (a redelivered or stale one) does
+    nothing: the sweeper decides the poll when it is due.
+    """
+    closes_at = (
+        Poll.objects.filter(pk=poll_id, status=Poll.Status.OPEN).values_list("closes_at", flat=True).first()
+    )
+    if closes_at is None:
+        return
+    early = (closes_at - timezone.now()).total_seconds()
+    if early > EARLY_TOLERANCE_SECONDS:
+        return
+    if early > 0:
+        time.sleep(early)  # the timer fired a hair early: wait for the window to close
+    poll_decide(poll_id=poll_id)
 
 
 @shared_task(acks_late=True, expires=5)
