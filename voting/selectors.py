@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from screenings.models import Screening, Ticket
 from voting import tally
 from voting.models import Decision, Poll, Vote
@@ -45,6 +47,7 @@ def screening_state_get(*, screening_id: int, ticket_id: int | None = None, staf
         "now_playing": episode_payload(screening.now_playing),
         "poll": poll_state_get(poll=poll, staff=staff) if poll is not None else None,
         "my_vote": my_vote,
+        "server_time": timezone.now().isoformat(),  # lets clients correct their clock for the countdown
     }
 
 
@@ -57,3 +60,17 @@ def ticket_for_screening_get(*, code: str, screening_id: int) -> Ticket | None:
         .exclude(status=Ticket.Status.REFUNDED)
         .first()
     )
+
+
+def screening_graph_get(*, screening: Screening) -> dict[str, list[dict]]:
+    """Outgoing branches of every episode of the screening's production (the console's advance buttons)."""
+    from screenings.models import Branch
+
+    graph: dict[str, list[dict]] = {}
+    branches = Branch.objects.filter(source__production_id=screening.production_id).select_related("target")
+    for branch in branches.order_by("source_id", "id"):
+        graph.setdefault(str(branch.source_id), []).append(
+            {"id": branch.id, "label": branch.label, "target": branch.target_id, "target_title": branch.target.title,
+             "target_published": branch.target.status == "published", "is_default": branch.is_default}
+        )  # fmt: skip
+    return graph
