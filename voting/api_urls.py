@@ -1,3 +1,15 @@
-"""REST routes of the voting app (polls, votes, results)."""
+"""REST routes of the voting app (live control, polls, votes)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from voting import api
+
+urlpatterns = [
+    path("screenings/<int:screening_id>/start/", api.ScreeningStartApi.as_view(), name="api-screening-start"),
+    path("screenings/<int:screening_id>/advance/", api.ScreeningAdvanceApi.as_view(), name="api-screening-advance"),
+    path("screenings/<int:screening_id>/end/", api.ScreeningEndApi.as_view(), name="api-screening-end"),
+    path("screenings/<int:screening_id>/polls/", api.PollOpenApi.as_view(), name="api-poll-open"),
+    path("polls/<int:poll_id>/", api.PollDetailApi.as_view(), name="api-poll-detail"),
+    path("polls/<int:poll_id>/close/", api.PollCloseApi.as_view(), name="api-poll-close"),
+    path("polls/<int:poll_id>/votes/", api.VoteCastApi.as_view(), name="api-vote-cast"),
+]

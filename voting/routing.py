@@ -3,7 +3,9 @@
 from django.urls import path
 
 from screenings.consumers import ProductionConsumer
+from voting.consumers import ScreeningConsumer
 
 websocket_urlpatterns: list = [
     path("ws/productions/<int:production_id>/", ProductionConsumer.as_asgi()),
+    path("ws/screenings/<int:screening_id>/", ScreeningConsumer.as_asgi()),
 ]

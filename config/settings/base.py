@@ -124,6 +124,13 @@ CELERY_BEAT_SCHEDULE["screenings-episodes-release-due"] = {
     "schedule": env.float("EPISODE_RELEASE_INTERVAL_SECONDS", default=5.0),
     "options": {"expires": 60},  # a worker that was down skips the backlog: one run catches up
 }
+# Live polls close from the database: the sweeper decides every overdue open poll
+# (the ETA task dispatched at opening is only the fast path).
+CELERY_BEAT_SCHEDULE["polls_decide_overdue"] = {
+    "task": "voting.tasks.polls_decide_overdue",
+    "schedule": 1.0,
+    "options": {"expires": 5},
+}
 
 # --- Auth, i18n, static and media.
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,115 @@
+// The audience's phone: join with the ticket, vote, see the acknowledgement, the bars and the decision.
+(function () {
+  "use strict";
+  const root = document.getElementById("audience");
+  const $ = (id) => document.getElementById(id);
+  const REASONS = { majority: "most votes", tie_break: "tie-break rule", no_votes: "no votes: default branch",
+                    no_quorum: "too few votes: default branch" };
+  let poll = null;      // the poll shown: {id, options, closes_at, hide_results, status}
+  let myVote = null;    // the option the server has accepted for this ticket
+  let pending = null;   // the option sent, awaiting vote.accepted
+
+  const socket = new Live.LiveSocket({
+    screeningId: root.dataset.screening,
+    hello: { type: "hello", ticket: root.dataset.ticket },
+    on: {
+      status: (state, detail) => {
+        const el = $("conn");
+        el.dataset.state = state;
+        el.textContent = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…",
+                           closed: detail || "Disconnected" }[state];
+      },
+      state: (m) => {
+        setNowPlaying(m.now_playing);
+        $("screening-status").textContent = m.screening.status === "live" ? "" : "Screening " + m.screening.status;
+        myVote = m.my_vote;
+        pending = null;
+        showPoll(m.poll);
+      },
+      "poll.opened": (m) => { myVote = null; pending = null; showPoll(Live.openedPoll(m.poll)); },
+      tally: (m) => { if (poll && m.poll === poll.id && poll.status === "open") drawBars(m.counts); },
+      "vote.accepted": (m) => {
+        if (!poll || m.poll !== poll.id) return;
+        myVote = m.option;
+        pending = null;
+        $("vote-status").textContent = "Vote accepted: it will be counted. You can change it until the end.";
+        drawOptions();
+      },
+      "poll.decided": (m) => {
+        if (!poll || m.poll !== poll.id) return;
+        poll.status = "decided";
+        poll.decision = { option: m.option, reason: m.reason };
+        drawOptions();
+        drawBars(m.counts);
+        showDecision();
+      },
+      now_playing: (m) => setNowPlaying(m.episode),
+      "screening.status": (m) => {
+        $("screening-status").textContent = m.screening.status === "live" ? "" : "Screening " + m.screening.status;
+      },
+      error: (m) => {
+        pending = null;
+        $("toast").textContent = m.message || m.code;
+        setTimeout(() => { $("toast").textContent = ""; }, 4000);
+        drawOptions();
+      },
+    },
+  });
+
+  function setNowPlaying(episode) { $("now-playing").textContent = episode ? episode.title : "—"; }
+
+  function showPoll(p) {
+    poll = p;
+    $("poll").classList.toggle("hidden", !p);
+    if (!p) return;
+    $("decision").classList.add("hidden");
+    $("vote-status").textContent = myVote ? "Vote accepted: it will be counted." : "";
+    drawOptions();
+    drawBars(p.counts);
+    if (p.status === "open") Live.countdown($("countdown"), p.closes_at, socket);
+    else { $("countdown").textContent = ""; showDecision(); }
+  }
+
+  function drawOptions() {
+    const box = $("options");
+    box.replaceChildren();
+    for (const option of poll.options) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = option.label;
+      button.dataset.option = option.id;
+      button.setAttribute("aria-pressed", String(option.id === (pending || myVote)));
+      if (option.id === myVote) button.classList.add("accepted");
+      button.disabled = poll.status !== "open";
+      button.addEventListener("click", () => vote(option.id));
+      box.append(button);
+    }
+  }
+
+  function drawBars(counts) {
+    const hidden = counts === null || counts === undefined;
+    $("hidden-note").classList.toggle("hidden", !(hidden && poll.hide_results && poll.status === "open"));
+    $("bars").classList.toggle("hidden", hidden);
+    if (!hidden) Live.renderBars($("bars"), poll.options, counts);
+  }
+
+  function showDecision() {
+    if (!poll.decision) return;
+    const winner = poll.options.find((o) => o.id === poll.decision.option);
+    $("decision").textContent = "Decided: " + (winner ? winner.label : "?") + " (" + (REASONS[poll.decision.reason] || poll.decision.reason) + ")";
+    $("decision").classList.remove("hidden");
+    $("countdown").textContent = "";
+  }
+
+  function vote(optionId) {
+    if (!poll || poll.status !== "open") return;
+    pending = optionId;
+    $("vote-status").textContent = "Sending…";
+    drawOptions();
+    if (!socket.send({ type: "vote", poll: poll.id, option: optionId, ref: String(Date.now()) })) {
+      pending = null;
+      $("vote-status").textContent = "Not connected: your vote was not sent. Reconnecting…";
+      drawOptions();
+    }
+  }
+})();

@@ -1,0 +1,108 @@
+// The live websocket client shared by the audience, screen and console pages (docs/websocket.md).
+// Reconnects by itself with capped, jittered backoff; every (re)connect says hello again and the
+// server answers with a full `state`, so the page recovers whatever it missed.
+(function () {
+  "use strict";
+
+  const FATAL = { 4403: "This ticket cannot vote in this screening.", 4404: "No such screening.",
+                  4400: "Protocol error.", 4429: "Too many messages." };
+
+  class LiveSocket {
+    constructor({ screeningId, hello, on }) {
+      this.url = (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/ws/screenings/" + screeningId + "/";
+      this.hello = hello;
+      this.on = on || {};
+      this.attempt = 0;
+      this.clockOffset = 0; // server time minus local time, from `state`
+      this.stopped = false;
+      this.connect();
+      setInterval(() => this.send({ type: "ping" }), 20000); // keeps idle proxies from closing the socket
+      window.addEventListener("online", () => { if (!this.isOpen()) this.connect(); });
+    }
+
+    isOpen() { return this.ws && this.ws.readyState === WebSocket.OPEN; }
+
+    connect() {
+      if (this.stopped) return;
+      clearTimeout(this.retryTimer);
+      if (this.ws) { this.ws.onclose = null; try { this.ws.close(); } catch (e) { /* already closed */ } }
+      this.status("connecting");
+      const ws = new WebSocket(this.url);
+      this.ws = ws;
+      ws.onopen = () => { this.attempt = 0; ws.send(JSON.stringify(this.hello)); this.status("connected"); };
+      ws.onmessage = (event) => {
+        let message;
+        try { message = JSON.parse(event.data); } catch (e) { return; }
+        if (message.type === "state" && message.server_time) {
+          this.clockOffset = Date.parse(message.server_time) - Date.now();
+        }
+        const handler = this.on[message.type];
+        if (handler) handler(message);
+      };
+      ws.onclose = (event) => {
+        if (FATAL[event.code]) {
+          this.stopped = true;
+          this.status("closed", FATAL[event.code]);
+          return;
+        }
+        const delay = Math.min(10000, 500 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+        this.attempt += 1;
+        this.status("reconnecting");
+        this.retryTimer = setTimeout(() => this.connect(), delay);
+      };
+    }
+
+    send(message) {
+      if (!this.isOpen()) return false;
+      this.ws.send(JSON.stringify(message));
+      return true;
+    }
+
+    now() { return Date.now() + this.clockOffset; }
+
+    status(state, detail) { if (this.on.status) this.on.status(state, detail); }
+  }
+
+  // Poll bars: one row per option, widths from counts; null counts (hidden) show no numbers.
+  function renderBars(container, options, counts) {
+    container.replaceChildren();
+    const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : 0;
+    for (const option of options) {
+      const row = document.createElement("div");
+      row.className = "bar";
+      row.dataset.option = option.id;
+      const n = counts ? (counts[String(option.id)] || 0) : null;
+      const fill = document.createElement("span");
+      fill.className = "fill";
+      fill.style.width = (n !== null && total ? Math.round((100 * n) / total) : 0) + "%";
+      const label = document.createElement("span");
+      label.className = "label";
+      label.textContent = option.label;
+      const count = document.createElement("span");
+      count.className = "count";
+      count.textContent = n === null ? "" : String(n);
+      row.append(fill, label, count);
+      container.append(row);
+    }
+  }
+
+  function countdown(element, closesAt, socket) {
+    clearInterval(element._timer);
+    const end = Date.parse(closesAt);
+    const tick = () => {
+      const left = Math.max(0, Math.ceil((end - socket.now()) / 1000));
+      element.textContent = left + "s";
+      if (left <= 0) clearInterval(element._timer);
+    };
+    tick();
+    element._timer = setInterval(tick, 250);
+  }
+
+  // A poll from `poll.opened`, shaped like the one in `state`: open, zero counts unless hidden.
+  function openedPoll(p) {
+    const zeros = Object.fromEntries(p.options.map((o) => [String(o.id), 0]));
+    return Object.assign({ status: "open", decision: null, counts: p.hide_results ? null : zeros }, p);
+  }
+
+  window.Live = { LiveSocket, renderBars, countdown, openedPoll };
+})();

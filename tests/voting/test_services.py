@@ -1,0 +1,244 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from config.errors import Conflict, Forbidden, Invalid, NotFound, PollClosed
+from screenings.models import Episode, Play, Ticket
+from screenings.signals import tickets_refunded
+from tests.factories import BranchFactory, EpisodeFactory, TicketFactory, UserFactory
+from voting import tally
+from voting.ballots import ballots_digest, receipt_for
+from voting.models import Decision, Poll, Vote
+from voting.services import poll_close_early, poll_decide, poll_open, vote_cast
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def open_poll(live_screening, organizer, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        return poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+
+
+def _cast(poll, ticket, branch, capture):
+    with capture(execute=True):
+        return vote_cast(poll_id=poll.id, ticket_code=ticket.code, option_id=branch.id)
+
+
+# --- opening -----------------------------------------------------------------
+
+
+def test_poll_open_uses_the_branches_of_the_episode_now_playing(open_poll, story, live_screening):
+    assert open_poll.scope == "live" and open_poll.status == "open"
+    assert open_poll.episode == story.start and open_poll.screening == live_screening
+    assert (open_poll.closes_at - open_poll.opens_at) == timedelta(seconds=30)
+    assert tally.tally_counts(poll_id=open_poll.id, option_ids=[story.to_left.id, story.to_right.id]) == {
+        str(story.to_left.id): 0, str(story.to_right.id): 0,
+    }  # fmt: skip
+
+
+def test_poll_open_names_unpublished_targets(live_screening, organizer, story):
+    Episode.objects.filter(pk=story.right.pk).update(status="draft", published_at=None)
+    with pytest.raises(Invalid) as error:
+        poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    assert f"(id {story.right.id})" in error.value.message
+    assert "Right" in error.value.message
+
+
+def test_poll_open_needs_a_decision_point(live_screening, organizer, story):
+    story.to_right.delete()
+    with pytest.raises(Invalid, match="two or more branches"):
+        poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+
+
+def test_poll_open_refuses_strangers_a_second_open_poll_and_bad_durations(open_poll, live_screening, organizer):
+    with pytest.raises(Forbidden):
+        poll_open(screening=live_screening, duration_seconds=30, by=UserFactory())
+    with pytest.raises(Conflict, match="already open"):
+        poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    with pytest.raises(Invalid):
+        poll_open(screening=live_screening, duration_seconds=1, by=organizer)
+
+
+def test_poll_open_needs_a_live_screening(screening, organizer):
+    with pytest.raises(Conflict, match="Start the screening"):
+        poll_open(screening=screening, duration_seconds=30, by=organizer)
+
+
+# --- voting ------------------------------------------------------------------
+
+
+def test_vote_is_stored_with_its_receipt_and_replaceable(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
+    ticket = make_tickets(1)[0]
+    vote = _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+    assert vote.receipt == receipt_for(ticket_secret=ticket.secret, poll_id=open_poll.id)
+    _cast(open_poll, ticket, story.to_left, django_capture_on_commit_callbacks)
+
+    assert Vote.objects.get(poll=open_poll, ticket=ticket).branch == story.to_left
+    counts = tally.tally_counts(poll_id=open_poll.id, option_ids=[story.to_left.id, story.to_right.id])
+    assert counts == {str(story.to_left.id): 1, str(story.to_right.id): 0}
+
+
+def test_vote_refuses_bad_tickets_options_and_polls(open_poll, story, screening, make_tickets):
+    good = make_tickets(1)[0]
+    with pytest.raises(Forbidden):
+        vote_cast(poll_id=open_poll.id, ticket_code="nope", option_id=story.to_left.id)
+    with pytest.raises(Forbidden, match="another screening"):
+        vote_cast(poll_id=open_poll.id, ticket_code=TicketFactory().code, option_id=story.to_left.id)
+    refunded = make_tickets(1, status=Ticket.Status.REFUNDED, refunded_at=timezone.now())[0]
+    with pytest.raises(Forbidden, match="refunded"):
+        vote_cast(poll_id=open_poll.id, ticket_code=refunded.code, option_id=story.to_left.id)
+    with pytest.raises(Invalid):
+        vote_cast(poll_id=open_poll.id, ticket_code=good.code, option_id=story.to_ending.id)
+    with pytest.raises(NotFound):
+        vote_cast(poll_id=open_poll.id + 999, ticket_code=good.code, option_id=story.to_left.id)
+    assert not Vote.objects.exists()
+
+
+def test_vote_after_closes_at_is_refused_even_before_the_decision(open_poll, story, make_tickets):
+    now = timezone.now()
+    Poll.objects.filter(pk=open_poll.pk).update(opens_at=now - timedelta(seconds=30), closes_at=now)
+    with pytest.raises(PollClosed):
+        vote_cast(poll_id=open_poll.id, ticket_code=make_tickets(1)[0].code, option_id=story.to_left.id)
+
+
+# --- deciding ----------------------------------------------------------------
+
+
+def test_decide_counts_durable_votes_once_and_moves_the_screening(
+    open_poll, story, live_screening, make_tickets, django_capture_on_commit_callbacks
+):
+    tickets = make_tickets(5)
+    for ticket in tickets[:3]:
+        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+    for ticket in tickets[3:]:
+        _cast(open_poll, ticket, story.to_left, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        decision = poll_decide(poll_id=open_poll.id)
+    again = poll_decide(poll_id=open_poll.id)
+
+    assert again.pk == decision.pk and Decision.objects.count() == 1
+    assert decision.branch == story.to_right and decision.reason == "majority"
+    assert decision.counts == {str(story.to_left.id): 2, str(story.to_right.id): 3}
+    assert decision.total_votes == 5
+    ballots = list(Vote.objects.filter(poll=open_poll).values_list("receipt", "branch_id"))
+    assert decision.digest == ballots_digest(poll_id=open_poll.id, ballots=ballots)
+    open_poll.refresh_from_db()
+    live_screening.refresh_from_db()
+    assert open_poll.status == "decided"
+    assert live_screening.now_playing == story.right
+    assert list(Play.objects.filter(screening=live_screening).values_list("episode", flat=True)) == [
+        story.start.id, story.right.id,
+    ]  # fmt: skip
+    assert len(callbacks) >= 2  # poll.decided and now_playing broadcasts, after commit
+    with pytest.raises(PollClosed):
+        vote_cast(poll_id=open_poll.id, ticket_code=tickets[0].code, option_id=story.to_left.id)
+
+
+def test_tie_and_empty_polls_fall_to_the_default_branch(
+    open_poll, story, live_screening, organizer, make_tickets, django_capture_on_commit_callbacks
+):
+    a, b = make_tickets(2)
+    _cast(open_poll, a, story.to_left, django_capture_on_commit_callbacks)
+    _cast(open_poll, b, story.to_right, django_capture_on_commit_callbacks)
+    decision = poll_decide(poll_id=open_poll.id)
+    assert (decision.branch, decision.reason) == (story.to_left, "tie_break")
+
+
+def test_empty_poll_without_default_takes_the_lowest_branch_id(open_poll, story):
+    story.to_left.is_default = False
+    story.to_left.save()
+    decision = poll_decide(poll_id=open_poll.id)
+    assert (decision.branch_id, decision.reason) == (min(story.to_left.id, story.to_right.id), "no_votes")
+    assert decision.total_votes == 0 and decision.counts == {str(story.to_left.id): 0, str(story.to_right.id): 0}
+
+
+def test_quorum_not_met(live_screening, organizer, story, make_tickets, django_capture_on_commit_callbacks):
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer, quorum=2)
+    _cast(poll, make_tickets(1)[0], story.to_right, django_capture_on_commit_callbacks)
+    decision = poll_decide(poll_id=poll.id)
+    assert (decision.branch, decision.reason) == (story.to_left, "no_quorum")
+
+
+def test_close_early_decides_now_and_only_the_organizer_may(open_poll, organizer, story, live_screening):
+    with pytest.raises(Forbidden):
+        poll_close_early(poll=open_poll, by=UserFactory())
+    decision = poll_close_early(poll=open_poll, by=organizer)
+    open_poll.refresh_from_db()
+    assert open_poll.status == "decided" and open_poll.closes_at <= timezone.now()
+    assert decision.reason == "no_votes" and decision.branch == story.to_left
+    assert poll_close_early(poll=open_poll, by=organizer).pk == decision.pk
+
+
+def test_decision_does_not_move_a_screening_that_ended_meanwhile(open_poll, live_screening, story):
+    type(live_screening).objects.filter(pk=live_screening.pk).update(status="ended")
+    poll_decide(poll_id=open_poll.id)
+    live_screening.refresh_from_db()
+    assert live_screening.now_playing == story.start
+
+
+def test_a_decided_decision_point_cannot_be_polled_again(open_poll, live_screening, organizer, story):
+    type(live_screening).objects.filter(pk=live_screening.pk).update(status="ended")
+    poll_decide(poll_id=open_poll.id)
+    type(live_screening).objects.filter(pk=live_screening.pk).update(status="live")
+    with pytest.raises(Conflict, match="already decided"):
+        poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+
+
+# --- refunds -----------------------------------------------------------------
+
+
+def test_refunded_ticket_stops_counting_at_once(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
+    kept, refunded = make_tickets(2)
+    _cast(open_poll, kept, story.to_left, django_capture_on_commit_callbacks)
+    _cast(open_poll, refunded, story.to_right, django_capture_on_commit_callbacks)
+
+    with django_capture_on_commit_callbacks(execute=True):  # as ticket_refund will do, in its transaction
+        Ticket.objects.filter(pk=refunded.pk).update(status="refunded", refunded_at=timezone.now())
+        refunded.refresh_from_db()
+        tickets_refunded.send(sender=Ticket, tickets=[refunded])
+
+    assert list(Vote.objects.values_list("ticket_id", flat=True)) == [kept.id]
+    counts = tally.tally_counts(poll_id=open_poll.id, option_ids=[story.to_left.id, story.to_right.id])
+    assert counts == {str(story.to_left.id): 1, str(story.to_right.id): 0}
+    with pytest.raises(Forbidden):
+        vote_cast(poll_id=open_poll.id, ticket_code=refunded.code, option_id=story.to_right.id)
+    assert poll_decide(poll_id=open_poll.id).counts == counts
+
+
+def test_refund_keeps_votes_of_decided_polls(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
+    ticket = make_tickets(1)[0]
+    _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+    poll_decide(poll_id=open_poll.id)
+    Ticket.objects.filter(pk=ticket.pk).update(status="refunded", refunded_at=timezone.now())
+    tickets_refunded.send(sender=Ticket, tickets=[ticket])
+    assert Vote.objects.filter(ticket=ticket).count() == 1
+
+
+# --- live counters -------------------------------------------------------------
+
+
+def test_live_counts_rebuild_from_votes_when_redis_lost_them(
+    open_poll, story, make_tickets, django_capture_on_commit_callbacks
+):
+    for ticket in make_tickets(3):
+        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+    tally.client().delete(tally.counts_key(open_poll.id))
+    options = [story.to_left.id, story.to_right.id]
+    assert tally.tally_counts(poll_id=open_poll.id, option_ids=options) == {
+        str(story.to_left.id): 0, str(story.to_right.id): 3,
+    }  # fmt: skip
+
+
+def test_many_votes_mark_the_poll_dirty_once(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
+    tally.client().delete(tally.dirty_key())
+    for ticket in make_tickets(10):
+        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+    assert tally.client().scard(tally.dirty_key()) == 1
+    claimed = tally.flush_claim()
+    assert claimed == [(open_poll.id, f"screening.{open_poll.screening_id}", False)]
+    tally.client().sadd(tally.dirty_key(), tally.dirty_member(poll_id=open_poll.id, group="g", hidden=False))
+    assert tally.flush_claim() == []  # gated: at most one broadcast per interval
+    assert tally.client().scard(tally.dirty_key()) == 1  # kept for a later tick

@@ -1,0 +1,37 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from voting.models import Decision, Poll
+from voting.services import poll_open
+from voting.tasks import poll_decide_task, polls_decide_overdue
+
+pytestmark = pytest.mark.django_db
+
+
+def test_sweeper_decides_only_overdue_polls(live_screening, organizer, story):
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    assert polls_decide_overdue() == 0
+    now = timezone.now()
+    Poll.objects.filter(pk=poll.pk).update(opens_at=now - timedelta(seconds=31), closes_at=now - timedelta(seconds=1))
+
+    assert polls_decide_overdue() == 1
+    assert polls_decide_overdue() == 0
+    assert Decision.objects.get(poll=poll).reason == "no_votes"
+
+
+def test_decide_task_leaves_a_poll_that_is_not_due(live_screening, organizer):
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    poll_decide_task(poll.id)
+    assert not Decision.objects.filter(poll=poll).exists()
+
+
+def test_decide_task_is_idempotent(live_screening, organizer):
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    now = timezone.now()
+    Poll.objects.filter(pk=poll.pk).update(opens_at=now - timedelta(seconds=30), closes_at=now)
+    poll_decide_task(poll.id)
+    poll_decide_task(poll.id)
+    poll_decide_task(poll.id + 1000)  # a poll that no longer exists: nothing to do
+    assert Decision.objects.filter(poll=poll).count() == 1
