@@ -1,3 +1,16 @@
 """Pages of the voting app (console, audience, cinema screen, results)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from voting import result_views
+
+urlpatterns: list = [
+    path("polls/<int:poll_id>/result/", result_views.poll_result, name="poll-result"),
+    path("polls/<int:poll_id>/result.json", result_views.poll_result_json, name="poll-result-json"),
+    path("productions/<int:production_id>/analytics/", result_views.production_analytics, name="production-analytics"),
+    path(
+        "productions/<int:production_id>/export/<slug:kind>.<str:fmt>",
+        result_views.production_export,
+        name="production-export",
+    ),
+]
