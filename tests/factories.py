@@ -135,7 +135,7 @@ class VoteFactory(factory.django.DjangoModelFactory):
     ticket = factory.SubFactory(TicketFactory, order__screening=factory.SelfAttribute("...poll.screening"))
     branch = factory.SubFactory(BranchFactory, source=factory.SelfAttribute("..poll.episode"))
     receipt = factory.LazyAttribute(lambda v: receipt_for(ticket_secret=v.ticket.secret, poll_id=v.poll.id))
-    cast_at = factory.LazyAttribute(lambda v: v.poll.opens_at + timedelta(seconds=1))
+    cast_at = factory.LazyAttribute(lambda v: min(timezone.now(), v.poll.opens_at + timedelta(seconds=1)))
     updated_at = factory.SelfAttribute("cast_at")
 
 
