@@ -13,13 +13,13 @@ def timeline_svg(timeline: dict, *, label: str) -> SafeString:
     step = WIDTH / max(len(bins), 1)
     bars = format_html_join(
         "",
-        '<rect class="bar" x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}"><title>{}</title></rect>',
+        '<rect class="bar" x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
         (
             (
-                i * step,
-                HEIGHT - HEIGHT * b["per_second"] / peak,
-                max(step - 1, 0.5),
-                HEIGHT * b["per_second"] / peak,
+                f"{i * step:.2f}",
+                f"{HEIGHT - HEIGHT * b['per_second'] / peak:.2f}",
+                f"{max(step - 1, 0.5):.2f}",
+                f"{HEIGHT * b['per_second'] / peak:.2f}",
                 f"+{b['start']:g}s: {b['votes']} votes ({b['per_second']:.2f}/s)",
             )
             for i, b in enumerate(bins)

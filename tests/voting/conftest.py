@@ -3,7 +3,9 @@ and a stand-in for the live core's `poll_decide` that builds a real decision fro
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -22,6 +24,26 @@ from tests.factories import (
 )
 from voting.ballots import ballots_count, ballots_digest
 from voting.models import Decision, Poll
+HERE = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    """Playwright's sync API (the session-wide `chromium` fixture) leaves an asyncio loop running in
+    the main thread, after which Django refuses every ORM call there as "async unsafe". These tests'
+    ORM calls are plain synchronous code on that thread, so allow them, for this folder's tests only
+    (the lead may move this beside the `chromium` fixture in tests/conftest.py)."""
+    if HERE not in item.path.parents:  # this hook is global: leave other folders alone
+        return (yield)
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        return (yield)
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def decide_poll_from_votes_for_tests(poll: Poll, *, decided_at=None) -> Decision:
