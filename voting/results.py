@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 
 from config.errors import Conflict
@@ -154,23 +154,6 @@ def poll_staff_is(*, poll: Poll, user) -> bool:
     if production.owner_id == user.pk:
         return True
     return Screening.objects.filter(production=production, organizer=user).exists()
-
-
-def round_screenings_list(*, poll: Poll) -> list[Screening]:
-    """Screenings whose tickets may take part in a poll: its own screening for a live poll;
-    for a round, the production's screenings that played the episode (or are online) and
-    allow round votes, plus any whose tickets did vote."""
-    if poll.scope == Poll.Scope.LIVE:
-        return [poll.screening]
-    production_id = poll.episode.production_id
-    eligible = Q(round_votes=True) & (Q(plays__episode=poll.episode) | Q(venue__isnull=True))
-    voted = Q(tickets__votes__poll=poll)
-    return list(
-        Screening.objects.filter(Q(production_id=production_id) & (eligible | voted))
-        .select_related("venue")
-        .distinct()
-        .order_by("starts_at", "id")
-    )
 
 
 def ticket_status_counts(*, screening_ids: list[int]) -> dict[int, dict[str, int]]:

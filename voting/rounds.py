@@ -12,6 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid
@@ -115,3 +116,13 @@ def _broadcast_on_commit(group: str, message: dict) -> None:
         async_to_sync(get_channel_layer().group_send)(group, message)
 
     transaction.on_commit(send)
+
+
+def round_decision_points_list(*, production: Production) -> list[Episode]:
+    """Published episodes of the production with at least two outgoing branches (where a round can open)."""
+    return list(
+        production.episodes.filter(status=Episode.Status.PUBLISHED)
+        .annotate(branch_count=Count("branches_out"))
+        .filter(branch_count__gte=2)
+        .order_by("id")
+    )
