@@ -180,3 +180,24 @@ def test_hidden_counts_stay_hidden_from_audiences_until_decided(world, voted_rou
     assert staff["hidden"] is False and staff["total"] == 6
     assert after["hidden"] is False and after["total"] == 6
     assert api_client.get("/api/polls/999999/counts/").status_code == 404
+
+
+def test_result_and_receipts_selectors_keep_their_query_counts(world, voted_round, decide_from_votes,
+                                                               django_assert_max_num_queries):  # fmt: skip
+    decide_from_votes(voted_round)
+    poll = Poll.objects.get(pk=voted_round.pk)
+    ticket = Ticket.objects.filter(votes__poll=poll).first()
+
+    with django_assert_max_num_queries(3):
+        poll_result_get(poll=poll)
+    with django_assert_max_num_queries(1):
+        ticket_receipts_list(ticket=ticket)
+
+
+def test_new_endpoints_are_in_the_schema(client):
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+
+    assert "post" in paths["/api/productions/{production_id}/rounds/"]
+    for path in ["/api/polls/{poll_id}/result/", "/api/polls/{poll_id}/counts/", "/api/tickets/{code}/receipts/"]:
+        assert "get" in paths[path]
+    assert "409" in paths["/api/polls/{poll_id}/result/"]["get"]["responses"]
