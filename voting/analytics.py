@@ -30,7 +30,9 @@ def vote_timeline(*, cast: list[datetime], opens_at: datetime, closes_at: dateti
     rates = [n / width for n in counts]
     return {
         "bin_seconds": width,
-        "bins": [{"start": round(i * width, 3), "votes": n, "per_second": r} for i, (n, r) in enumerate(zip(counts, rates))],
+        "bins": [
+            {"start": round(i * width, 3), "votes": n, "per_second": r} for i, (n, r) in enumerate(zip(counts, rates))
+        ],
         "peak_per_second": max(rates, default=0.0),
         "votes": len(cast),
     }
@@ -47,10 +49,12 @@ def production_analytics_get(*, production: Production) -> dict:
         .order_by("opens_at", "id")
     )
     branches = {b.id: b for b in Branch.objects.filter(source__production=production).order_by("position", "id")}
-    screenings = list(Screening.objects.filter(production=production).select_related("venue").order_by("starts_at", "id"))
+    screenings = list(
+        Screening.objects.filter(production=production).select_related("venue").order_by("starts_at", "id")
+    )
     plays = defaultdict(list)
-    for play in Play.objects.filter(screening__production=production).select_related("episode").order_by("started_at", "id"):
-        plays[play.screening_id].append(play)
+    for play in Play.objects.filter(screening__production=production).select_related("episode"):
+        plays[play.screening_id].append(play)  # Play's default ordering: started_at, id
     tickets = ticket_status_counts(screening_ids=[s.id for s in screenings])
 
     cast_times = defaultdict(list)
@@ -78,17 +82,23 @@ def production_analytics_get(*, production: Production) -> dict:
         else:
             played = {s.id for s in screenings if any(p.episode_id == poll.episode_id for p in plays[s.id])}
             online = {s.id for s in screenings if s.venue_id is None}
-            eligible = {s.id for s in screenings if s.round_votes and s.id in played | online} | voted_screenings[poll.id]
+            eligible = {s.id for s in screenings if s.round_votes and s.id in played | online}
+            eligible |= voted_screenings[poll.id]
         checked_in = sum(tickets[s]["checked_in"] for s in eligible)
         poll_rows.append(
             {
                 "poll": poll,
                 "decision": decision,
                 "options": [
-                    {"id": b.id, "label": b.label, "votes": counts.get(b.id, 0), "share": _share(counts.get(b.id, 0), total),
-                     "won": decision is not None and decision.branch_id == b.id}
+                    {
+                        "id": b.id,
+                        "label": b.label,
+                        "votes": counts.get(b.id, 0),
+                        "share": _share(counts.get(b.id, 0), total),
+                        "won": decision is not None and decision.branch_id == b.id,
+                    }
                     for b in options
-                ],  # fmt: skip
+                ],
                 "total": total,
                 "timeline": vote_timeline(cast=cast_times[poll.id], opens_at=poll.opens_at, closes_at=poll.closes_at),
                 "turnout": {
@@ -117,14 +127,17 @@ def _branch_shares(poll_rows: list[dict]) -> dict[int, dict]:
             votes[option["id"]] += option["votes"]
             totals[option["id"]] += row["total"]
         wins[row["decision"].branch_id] += 1
-    return {b: {"votes": votes[b], "total": totals[b], "share": _share(votes[b], totals[b]), "won": wins[b]} for b in totals}
+    return {
+        b: {"votes": votes[b], "total": totals[b], "share": _share(votes[b], totals[b]), "won": wins[b]} for b in totals
+    }
 
 
 def _paths(*, screenings, plays, branches, polls) -> list[dict]:
     """Each screening's played episodes in order, with the branch taken and its vote share."""
     by_pair = {(b.source_id, b.target_id): b for b in branches.values()}
-    live = {(r["poll"].screening_id, r["poll"].episode_id): r for r in polls if r["decision"] and r["poll"].screening_id}
-    rounds = {r["poll"].episode_id: r for r in polls if r["decision"] and r["poll"].scope == Poll.Scope.ROUND}
+    decided = [r for r in polls if r["decision"]]
+    live = {(r["poll"].screening_id, r["poll"].episode_id): r for r in decided if r["poll"].scope == Poll.Scope.LIVE}
+    rounds = {r["poll"].episode_id: r for r in decided if r["poll"].scope == Poll.Scope.ROUND}
     paths = []
     for screening in screenings:
         steps, previous = [], None

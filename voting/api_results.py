@@ -9,12 +9,16 @@ from rest_framework.views import APIView
 from config.errors import Invalid
 from screenings.models import Episode, Production, Ticket
 from voting.models import Poll
-from voting.results import poll_counts_for_get, poll_result_get, ticket_receipts_list
+from voting.results import round_counts_for_get, poll_result_get, ticket_receipts_list
 from voting.rounds import round_as_dict, round_open
 
 ERROR = inline_serializer(
     "ResultsError",
-    {"error": inline_serializer("ResultsErrorBody", {"code": serializers.CharField(), "message": serializers.CharField()})},
+    {
+        "error": inline_serializer(
+            "ResultsErrorBody", {"code": serializers.CharField(), "message": serializers.CharField()}
+        )
+    },
 )
 
 
@@ -85,7 +89,11 @@ class PollResultApi(APIView):
         total_votes = serializers.IntegerField()
         decision = inline_serializer(
             "ResultDecision",
-            {"option": serializers.IntegerField(), "reason": serializers.CharField(), "decided_at": serializers.DateTimeField()},
+            {
+                "option": serializers.IntegerField(),
+                "reason": serializers.CharField(),
+                "decided_at": serializers.DateTimeField(),
+            },
         )
         rule = inline_serializer(
             "ResultRule",
@@ -148,7 +156,7 @@ class PollCountsApi(APIView):
     )
     def get(self, request, poll_id: int):
         poll = get_object_or_404(Poll.objects.select_related("episode__production"), pk=poll_id)
-        return Response(self.PollCountsOutputSerializer(poll_counts_for_get(poll=poll, user=request.user)).data)
+        return Response(self.PollCountsOutputSerializer(round_counts_for_get(poll=poll, user=request.user)).data)
 
 
 class TicketReceiptsApi(APIView):

@@ -84,13 +84,15 @@ def rows_as_csv(*, kind: str, rows: list[dict]) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS[kind], lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {k: json.dumps(v, sort_keys=True) if isinstance(v, dict) else ("" if v is None else _text(v)) for k, v in row.items()}
-        )
+        writer.writerow({key: _cell(value) for key, value in row.items()})
     return out.getvalue()
 
 
-def _text(value) -> str:
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
     if isinstance(value, bool):
         return "true" if value else "false"
     return value.isoformat() if hasattr(value, "isoformat") else str(value)

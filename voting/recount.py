@@ -58,9 +58,13 @@ def recount_export(data: dict) -> Recount:
     if duplicated:
         result.problems.append(f"receipts appear more than once: {duplicated}")
     if counts != {str(k): v for k, v in data["counts"].items()}:
-        result.problems.append(f"counts recomputed from the ballots {counts} differ from the published {data['counts']}")
+        result.problems.append(
+            f"counts recomputed from the ballots {counts} differ from the published {data['counts']}"
+        )
     if digest != data["digest"]:
-        result.problems.append(f"digest recomputed from the ballots {digest} differs from the published {data['digest']}")
+        result.problems.append(
+            f"digest recomputed from the ballots {digest} differs from the published {data['digest']}"
+        )
     decision = data.get("decision") or {}
     if decision:
         quorum = (data.get("rule") or {}).get("quorum")

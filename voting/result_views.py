@@ -14,7 +14,7 @@ from voting.analytics import production_analytics_get
 from voting.charts import timeline_svg
 from voting.exports import COLUMNS, production_export_rows, rows_as_csv, rows_as_json
 from voting.models import Poll
-from voting.results import poll_counts_get, poll_result_get
+from voting.results import round_counts_get, poll_result_get
 
 
 def poll_result(request, poll_id: int):
@@ -47,7 +47,7 @@ def production_analytics(request, production_id: int):
     for row in analytics["polls"]:
         row["timeline_svg"] = timeline_svg(row["timeline"], label=f"Votes per second, poll {row['poll'].id}")
         if row["decision"] is None:  # open polls: live counts per venue (the page refreshes them)
-            row["live_counts"] = poll_counts_get(poll=row["poll"], with_venues=True)
+            row["live_counts"] = round_counts_get(poll=row["poll"], with_venues=True)
     return render(
         request,
         "voting/analytics.html",

@@ -89,7 +89,7 @@ def ticket_receipts_list(*, ticket: Ticket) -> list[dict]:
     return rows
 
 
-def poll_counts_get(*, poll: Poll, with_venues: bool) -> dict:
+def round_counts_get(*, poll: Poll, with_venues: bool = True) -> dict:
     """Counts from the durable votes: overall, and (for producers/organizers) per venue.
 
     Online screenings (no venue) are grouped as one "Online" row.
@@ -134,14 +134,14 @@ def poll_counts_get(*, poll: Poll, with_venues: bool) -> dict:
     }
 
 
-def poll_counts_for_get(*, poll: Poll, user) -> dict:
+def round_counts_for_get(*, poll: Poll, user) -> dict:
     """Counts as `user` may see them: staff of the production see venues; others the overall
     bars, unless the producer hid them until the poll is decided."""
     staff = poll_staff_is(poll=poll, user=user)
     if not staff and poll.hide_results and poll.status == Poll.Status.OPEN:
         return {"poll": poll.id, "scope": poll.scope, "status": poll.status, "hidden": True,
                 "total": None, "overall": None, "by_venue": None}  # fmt: skip
-    return poll_counts_get(poll=poll, with_venues=staff)
+    return round_counts_get(poll=poll, with_venues=staff)
 
 
 def poll_staff_is(*, poll: Poll, user) -> bool:

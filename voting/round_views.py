@@ -13,7 +13,9 @@ from voting.rounds import round_decision_points_list, round_open
 
 class RoundOpenForm(forms.Form):
     episode = forms.ModelChoiceField(queryset=None, label="Decision point", empty_label=None)
-    closes_at = forms.DateTimeField(label="Voting closes (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    closes_at = forms.DateTimeField(
+        label="Voting closes (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
     release_at = forms.DateTimeField(
         label="Release the winner at (UTC, optional: at once)",
         required=False,

@@ -8,7 +8,9 @@ urlpatterns: list = [
     path("polls/<int:poll_id>/result/", result_views.poll_result, name="poll-result"),
     path("polls/<int:poll_id>/result.json", result_views.poll_result_json, name="poll-result-json"),
     path("productions/<int:production_id>/analytics/", result_views.production_analytics, name="production-analytics"),
-    path("productions/<int:production_id>/rounds/new/", round_views.production_round_open, name="production-round-open"),
+    path(
+        "productions/<int:production_id>/rounds/new/", round_views.production_round_open, name="production-round-open"
+    ),
     path(
         "productions/<int:production_id>/export/<slug:kind>.<str:fmt>",
         result_views.production_export,

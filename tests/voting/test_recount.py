@@ -75,8 +75,8 @@ def test_altering_a_count_in_the_export_fails(export, world):
 
 
 def test_tampering_with_a_vote_after_the_decision_is_detected(decided, world):
-    Vote.objects.filter(poll=decided, branch=world.left).filter(pk__in=Vote.objects.filter(poll=decided)
-                                                                .values("pk")[:1]).update(branch=world.right)  # fmt: skip
+    tampered = decided.votes.filter(branch=world.left).first()
+    Vote.objects.filter(pk=tampered.pk).update(branch=world.right)
 
     with pytest.raises(CommandError, match="MISMATCH.*counts.*digest"):
         _recount(str(decided.id))

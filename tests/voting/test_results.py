@@ -8,7 +8,7 @@ from tests.factories import BranchFactory, PollFactory, ProductionFactory, UserF
 from tests.voting.conftest import tickets_for
 from voting.ballots import ballots_count, ballots_digest, receipt_for
 from voting.models import Poll
-from voting.results import poll_counts_get, poll_result_get, ticket_receipts_list
+from voting.results import round_counts_get, poll_result_get, ticket_receipts_list
 from voting.rounds import round_open
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_receipts_of_an_unknown_ticket_are_not_found(api_client):
 
 def test_counts_per_venue_and_overall(world, voted_round, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):
-        counts = poll_counts_get(poll=voted_round, with_venues=True)
+        counts = round_counts_get(poll=voted_round, with_venues=True)
 
     left, right = str(world.left.id), str(world.right.id)
     assert counts["overall"] == {left: 3, right: 3} and counts["total"] == 6
@@ -145,7 +145,7 @@ def test_refunded_tickets_do_not_count_live(world, voted_round):
     ticket.status, ticket.refunded_at = Ticket.Status.REFUNDED, timezone.now()
     ticket.save()
 
-    assert poll_counts_get(poll=voted_round, with_venues=False)["overall"][str(world.right.id)] == 2
+    assert round_counts_get(poll=voted_round, with_venues=False)["overall"][str(world.right.id)] == 2
 
 
 @pytest.mark.parametrize("who", ["owner", "organizer_b", "superuser"])

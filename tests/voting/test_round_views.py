@@ -40,8 +40,11 @@ def test_the_owner_opens_a_round_from_the_form(world, client):
 def test_form_errors_are_shown_and_nothing_is_stored(world, client):
     client.force_login(world.owner)
 
-    response = client.post(f"/productions/{world.production.id}/rounds/new/",
-                           {"episode": world.start.id, "closes_at": _local(timezone.now() - timedelta(hours=1))})  # fmt: skip
+    past = _local(timezone.now() - timedelta(hours=1))
+
+    url = f"/productions/{world.production.id}/rounds/new/"
+
+    response = client.post(url, {"episode": world.start.id, "closes_at": past})
 
     assert response.status_code == 200 and b"Must be in the future" in response.content
     assert not Poll.objects.exists()
