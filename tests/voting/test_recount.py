@@ -8,10 +8,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.factories import PollFactory, TicketFactory, VoteFactory
 from tests.voting.conftest import tickets_for
+from voting.ballots import ballots_count, ballots_digest
 from voting.models import Vote
+from voting.recount import recount_export
 
 pytestmark = pytest.mark.django_db
 DOC = Path(__file__).resolve().parents[2] / "docs" / "verifiable-results.md"
@@ -142,3 +146,37 @@ def test_the_documented_stdlib_script_recounts_a_real_export(export, tmp_path, w
 
     assert good.returncode == 0 and "MATCH" in good.stdout and data["digest"] in good.stdout
     assert bad.returncode == 1 and "MISMATCH" in bad.stdout
+
+
+ballot_lists = st.lists(
+    st.tuples(st.text("0123456789abcdef", min_size=64, max_size=64), st.sampled_from([11, 12, 13])),
+    unique_by=lambda ballot: ballot[0],
+    max_size=30,
+)
+
+
+def _export(poll_id, ballots):
+    return {
+        "poll": poll_id,
+        "options": [{"id": 11}, {"id": 12}, {"id": 13}],
+        "counts": ballots_count(options=[11, 12, 13], ballots=ballots),
+        "ballots": [{"receipt": r, "option": o} for r, o in ballots],
+        "digest": ballots_digest(poll_id=poll_id, ballots=ballots),
+    }
+
+
+@given(ballots=ballot_lists, poll_id=st.integers(1, 10**6))
+def test_any_honest_export_recounts_clean(ballots, poll_id):
+    assert recount_export(_export(poll_id, ballots)).ok
+
+
+@given(ballots=ballot_lists.filter(bool), data=st.data())
+def test_any_changed_ballot_is_caught_even_with_matching_counts(ballots, data):
+    export = _export(7, ballots)
+    victim = data.draw(st.integers(0, len(ballots) - 1))
+    ballot = export["ballots"][victim]
+    ballot["option"] = data.draw(st.sampled_from([o for o in (11, 12, 13) if o != ballot["option"]]))
+    changed = [(b["receipt"], b["option"]) for b in export["ballots"]]
+    export["counts"] = ballots_count(options=[11, 12, 13], ballots=changed)
+
+    assert any("digest" in problem for problem in recount_export(export).problems)
