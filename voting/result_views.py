@@ -9,12 +9,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from config.errors import Conflict
-from screenings.models import Production
+from screenings.models import Production, Ticket
 from voting.analytics import production_analytics_get
 from voting.charts import timeline_svg
 from voting.exports import COLUMNS, production_export_rows, rows_as_csv, rows_as_json
 from voting.models import Poll
-from voting.results import round_counts_get, poll_result_get
+from voting.results import poll_result_get, round_counts_get, ticket_receipts_list
 
 
 def poll_result(request, poll_id: int):
@@ -68,6 +68,13 @@ def production_export(request, production_id: int, kind: str, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{production.slug}-{kind}.{fmt}"'
     return response
+
+
+def ticket_receipts(request, code: str):
+    """A ticket's ballot receipts (the ticket code is the credential, as on the ticket page)."""
+    ticket = get_object_or_404(Ticket.objects.select_related("screening__production"), code=code)
+    context = {"ticket": ticket, "receipts": ticket_receipts_list(ticket=ticket)}
+    return render(request, "voting/ticket_receipts.html", context)
 
 
 def poll_result_json(request, poll_id: int):

@@ -67,6 +67,16 @@ def test_ticket_page_fragment_links_each_receipt_to_its_result(world, decide_fro
     assert receipt in html and f"/polls/{poll.id}/result/?receipt={receipt}" in html and "counted" in html
 
 
+@pytest.mark.django_db
+def test_ticket_receipts_page(world, decide_from_votes, client):
+    poll, ticket = build_decided(world, decide_from_votes)
+
+    response = client.get(f"/t/{ticket.code}/receipts/")
+
+    assert response.status_code == 200 and poll.votes.get(ticket=ticket).receipt in response.content.decode()
+    assert client.get("/t/not-a-ticket/receipts/").status_code == 404
+
+
 # --- Headless Chromium -----------------------------------------------------------------
 
 
@@ -113,3 +123,17 @@ def test_analytics_page_in_chromium(world, decide_from_votes, live_server, page)
         page.click(f'a[href="/productions/{world.production.id}/export/ballots.csv"]')
     header = open(download.value.path()).readline().strip()
     assert header == "poll,receipt,option,cast_at"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_voter_follows_their_receipt_to_the_result_in_chromium(world, decide_from_votes, live_server, page):
+    poll, ticket = build_decided(world, decide_from_votes)
+    receipt = poll.votes.get(ticket=ticket).receipt
+
+    page.goto(f"{live_server.url}/t/{ticket.code}/receipts/")
+    page.click(f'tr[data-poll="{poll.id}"] a')
+
+    page.wait_for_url(f"**/polls/{poll.id}/result/?receipt={receipt}")
+    assert page.locator("#receipts tr.found").get_attribute("data-receipt") == receipt
+    assert page.locator("#receipt-search-status").inner_text() == "1 matching ballot"
