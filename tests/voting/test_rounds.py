@@ -1,8 +1,11 @@
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from threading import Barrier
 
 import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
+from django.db import connection, connections
 from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid
@@ -168,3 +171,25 @@ def test_api_conflict_and_unknown_production(world, client_for):
 
     assert again.status_code == 409 and again.json()["error"]["code"] == "conflict"
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_openings_on_one_episode_open_exactly_one_round(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite serialises whole-database writes)")
+    barrier = Barrier(4)
+
+    def attempt(_):
+        barrier.wait()
+        try:
+            return _open(world).id
+        except Conflict:
+            return "conflict"
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(4) as pool:
+        outcomes = list(pool.map(attempt, range(4)))
+
+    assert sorted(outcomes, key=str).count("conflict") == 3
+    assert Poll.objects.filter(scope="round", status="open").count() == 1
