@@ -11,11 +11,11 @@ from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.factories import PollFactory, TicketFactory, VoteFactory
+from tests.factories import DecisionFactory, PollFactory, TicketFactory, VoteFactory
 from tests.voting.conftest import tickets_for
 from voting.ballots import ballots_count, ballots_digest
 from voting.models import Vote
-from voting.recount import recount_export
+from voting.recount import recount_export, recount_poll
 
 pytestmark = pytest.mark.django_db
 DOC = Path(__file__).resolve().parents[2] / "docs" / "verifiable-results.md"
@@ -180,3 +180,10 @@ def test_any_changed_ballot_is_caught_even_with_matching_counts(ballots, data):
     export["counts"] = ballots_count(options=[11, 12, 13], ballots=changed)
 
     assert any("digest" in problem for problem in recount_export(export).problems)
+
+
+def test_a_factory_built_empty_decision_recounts_clean():
+    decision = DecisionFactory()
+
+    assert recount_poll(poll=decision.poll).ok
+    assert "OK" in _recount(str(decision.poll_id))
