@@ -45,8 +45,9 @@ def poll_result_get(*, poll: Poll) -> dict:
     from the durable votes, so anyone recounting the export detects later tampering.
     """
     decision = _decision_of(poll)
-    option_ids = sorted(int(key) for key in decision.counts)
-    branches = {b.id: b for b in Branch.objects.filter(id__in=option_ids)}
+    counted = [int(key) for key in decision.counts]
+    branches = {b.id: b for b in Branch.objects.filter(id__in=counted).order_by("position", "id")}
+    option_ids = list(branches) + sorted(i for i in counted if i not in branches)  # display order
     ballots = [
         {"receipt": receipt, "option": option}
         for receipt, option in poll.votes.order_by("receipt").values_list("receipt", "branch_id")
