@@ -101,3 +101,54 @@ class TicketFactory(factory.django.DjangoModelFactory):
     secret = factory.LazyFunction(lambda: secrets.token_hex(32))
     kind = Ticket.Kind.HALF
     price = Decimal("6.00")
+
+
+# --- Voting (issue 6) -----------------------------------------------------------
+
+from voting.ballots import ballots_digest, receipt_for  # noqa: E402
+from voting.models import Decision, Poll, Vote  # noqa: E402
+
+
+class PollFactory(factory.django.DjangoModelFactory):
+    """A live poll on a published episode of its screening's production (pass scope=round, screening=None
+    and an episode for a release round)."""
+
+    class Meta:
+        model = Poll
+
+    scope = Poll.Scope.LIVE
+    screening = factory.SubFactory(ScreeningFactory)
+    episode = factory.SubFactory(
+        EpisodeFactory, production=factory.SelfAttribute("..screening.production"), published=True
+    )
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(seconds=30))
+    closes_at = factory.LazyAttribute(lambda p: p.opens_at + timedelta(seconds=60))
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    """A stored ballot; its receipt is derived from the ticket's secret exactly as the vote path does."""
+
+    class Meta:
+        model = Vote
+
+    poll = factory.SubFactory(PollFactory)
+    ticket = factory.SubFactory(TicketFactory, order__screening=factory.SelfAttribute("...poll.screening"))
+    branch = factory.SubFactory(BranchFactory, source=factory.SelfAttribute("..poll.episode"))
+    receipt = factory.LazyAttribute(lambda v: receipt_for(ticket_secret=v.ticket.secret, poll_id=v.poll.id))
+    cast_at = factory.LazyAttribute(lambda v: min(timezone.now(), v.poll.opens_at + timedelta(seconds=1)))
+    updated_at = factory.SelfAttribute("cast_at")
+
+
+class DecisionFactory(factory.django.DjangoModelFactory):
+    """A bare decision row; build real ones from votes (tests/voting/conftest.py `decide_from_votes`)."""
+
+    class Meta:
+        model = Decision
+
+    poll = factory.SubFactory(PollFactory, status=Poll.Status.DECIDED)
+    branch = factory.SubFactory(BranchFactory, source=factory.SelfAttribute("..poll.episode"))
+    reason = Decision.Reason.NO_VOTES
+    counts = factory.LazyAttribute(lambda d: {str(d.branch.id): 0})
+    total_votes = 0
+    digest = factory.LazyAttribute(lambda d: ballots_digest(poll_id=d.poll.id, ballots=[]))
+    decided_at = factory.LazyAttribute(lambda d: d.poll.closes_at)
