@@ -79,14 +79,15 @@ def group_listener():
 
 
 @pytest.fixture
-def own_chromium(asgi_server, monkeypatch):
-    """A headless Chromium for this test only, launched after the ASGI server.
+def own_chromium(asgi_server):
+    """A headless Chromium for this test only; request it after every fixture that writes data.
 
     Not the session-wide `chromium`: Playwright's sync API keeps an event loop
-    running in this thread for as long as it lives, and Django then refuses
-    ORM calls (SynchronousOnlyOperation) in every later test of the session.
-    Here the loop ends with the test, and the ORM is allowed meanwhile; the
-    ASGI server started first, so it never inherits that allowance.
+    running in this thread for as long as it lives, so Django refuses ORM calls
+    (SynchronousOnlyOperation) in every later test of the session. Here the
+    loop ends with the test. The test body must not use the ORM meanwhile:
+    it would also run in Playwright's greenlet, on a connection of its own
+    that nothing closes.
     """
     chromium = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
     if not Path(chromium).exists():
@@ -95,7 +96,6 @@ def own_chromium(asgi_server, monkeypatch):
         pytest.skip(f"{chromium} not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
         yield browser
