@@ -304,14 +304,18 @@ def branch_delete(*, branch: Branch, actor) -> None:
 
 @transaction.atomic
 def episode_publish(*, episode: Episode, actor=None) -> Episode:
-    """Publish now (a scheduled episode too). Publishing a published episode changes nothing."""
+    """Publish now (a scheduled episode too, dropping its planned time).
+
+    Publishing a published episode changes nothing.
+    """
     production, episode = _lock_episode(episode.pk)
     _ensure_can_edit(actor, production)
     if episode.status == Status.PUBLISHED:
         return episode
     episode.status = Status.PUBLISHED
     episode.published_at = timezone.now()
-    episode.save(update_fields=["status", "published_at"])
+    episode.release_at = None
+    episode.save(update_fields=["status", "published_at", "release_at"])
     _ensure_valid_plan(production)
     _announce_release(episode)
     return episode

@@ -322,6 +322,7 @@ def test_publishing_now_a_scheduled_episode_releases_it_early(story):
     services.episode_publish(episode=story.ep["fair"], actor=story.owner)
 
     assert status_of(story.ep["fair"]) == Status.PUBLISHED
+    assert story.ep["fair"].release_at is None  # the plan is moot once released
     assert services.episodes_release_due(now=timezone.now() + timedelta(days=2)) == []
 
 
