@@ -32,7 +32,8 @@ class ProductionConsumer(AsyncJsonWebsocketConsumer):
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
-    async def receive_json(self, content, **kwargs):
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # Not parsed at all: whatever a client sends (even broken JSON) gets the same answer.
         await self.send_json({"type": "error", "code": "invalid", "message": "This socket only sends updates."})
 
     async def episode_released(self, event):

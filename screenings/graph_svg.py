@@ -103,7 +103,8 @@ def story_graph_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="story-graph" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="story-graph-title">',
+        f'width="{width}" height="{height}" role="img" aria-labelledby="story-graph-title" '
+        'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
         '<title id="story-graph-title">Story graph: episodes and the branches between them</title>',
         f"<defs>{_marker('arrow', '#9aa3b5')}{_marker('arrow-default', '#f5b83d')}</defs>",
     ]

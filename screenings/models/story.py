@@ -1,8 +1,9 @@
 """The story graph: a production's episodes joined by labelled branches.
 
-Graph rules that span rows (no loops, reachability from the start episode,
-one production per branch) are checked by services at publish time; the
-rules the database can hold are constraints here.
+Graph rules that span rows (no loops, reachability from the start episode)
+are checked by services (screenings/services/story.py); the rules the
+database can hold are constraints here, plus a trigger (migration
+0002_story_branch_same_production) keeping both ends of a branch in one production.
 """
 
 from django.conf import settings

@@ -1,11 +1,12 @@
 """Authoring a story graph and releasing it in stages.
 
 Every operation locks the production row first (then episodes), so changes
-to one graph are serialized; after changing rows it re-checks the whole
-release plan — what is published now and what every scheduled release will
-publish, moment by moment — and raises `Invalid` (rolling the change back)
-naming the offending episodes. So the beat job only ever releases episodes
-that keep the published graph valid.
+to one graph are serialized. New branches are checked for loops before they
+are stored; operations that change what is (or will be) published, or how it
+is reached, re-check the whole release plan — what is published now and what
+every scheduled release will publish, moment by moment — and raise `Invalid`
+(rolling the change back) naming the offending episodes. So the beat job
+only ever releases episodes that keep the published graph valid.
 
 `actor=None` is the platform itself (release rounds, the beat job); any other
 actor must own the production or be a superuser.
@@ -68,9 +69,8 @@ def _problem_error(problem: graph.GraphProblem, titles: dict[int, str], start: i
         return Invalid(
             f"The story would loop: {loop}. A screening must always reach an ending.", fields={"episodes": ids}
         )
-    start_name = f"«{titles.get(start, '?')}»" if start else "The start episode"
     return Invalid(
-        f"The start episode {start_name} cannot reach {_names(titles, ids)} through published episodes: "
+        f"The start episode «{titles.get(start, '?')}» cannot reach {_names(titles, ids)} through published episodes: "
         "publish an episode leading there first (or keep the branch that leads there).",
         fields={"episodes": ids},
     )
@@ -97,8 +97,9 @@ def _announce_release(episode: Episode) -> None:
 
 def _unique_slug(title: str) -> str:
     base = slugify(title)[:200] or "production"
+    taken = set(Production.objects.filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 1
-    while Production.objects.filter(slug=slug).exists():
+    while slug in taken:
         n += 1
         slug = f"{base}-{n}"
     return slug
@@ -304,14 +305,18 @@ def branch_delete(*, branch: Branch, actor) -> None:
 
 @transaction.atomic
 def episode_publish(*, episode: Episode, actor=None) -> Episode:
-    """Publish now (a scheduled episode too). Publishing a published episode changes nothing."""
+    """Publish now (a scheduled episode too, dropping its planned time).
+
+    Publishing a published episode changes nothing.
+    """
     production, episode = _lock_episode(episode.pk)
     _ensure_can_edit(actor, production)
     if episode.status == Status.PUBLISHED:
         return episode
     episode.status = Status.PUBLISHED
     episode.published_at = timezone.now()
-    episode.save(update_fields=["status", "published_at"])
+    episode.release_at = None
+    episode.save(update_fields=["status", "published_at", "release_at"])
     _ensure_valid_plan(production)
     _announce_release(episode)
     return episode

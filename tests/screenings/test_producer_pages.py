@@ -220,6 +220,19 @@ def test_the_episode_page_plays_its_media_in_a_video_element(client, story):
     assert "Follow the light" in html and "Stay" not in html  # the fair is not released
 
 
+def test_the_demo_production_page_draws_its_whole_graph(client):
+    from screenings.demo import demo_seed
+
+    summary = demo_seed(password="pw-demo-123")
+    client.force_login(summary.production.owner)
+
+    html = client.get(f"/productions/{summary.production.pk}/").content.decode()
+
+    assert len(re.findall(r'<g class="episode status-published"', html)) == 6
+    assert len(re.findall(r'<g class="branch default"', html)) == 3
+
+
+
 # --- In a real browser ------------------------------------------------------------------
 
 
@@ -250,10 +263,15 @@ def _publish(page, title: str):
     row.get_by_role("button", name="Publish now").click()
 
 
+@pytest.fixture
+def director(db):
+    return UserFactory(username="director", password="pass-word-123")
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(asgi_server, chromium, tmp_path):
-    UserFactory(username="director", password="pass-word-123")
+def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(director, chromium, asgi_server,
+                                                                            tmp_path):  # fmt: skip
     page = chromium.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{asgi_server}/accounts/login/?next=/studio/")

@@ -78,3 +78,16 @@ def test_the_socket_refuses_other_origins(story, asgi_server):
         connect(url, origin="https://evil.example.com", open_timeout=10)
 
     assert "403" in str(refused.value)
+
+
+def test_the_socket_answers_anything_sent_to_it_with_an_error_and_stays_open(story, asgi_server):
+    services.episode_publish(episode=story.ep["arrival"], actor=story.owner)
+
+    with socket_for(asgi_server, story.production.pk) as socket:
+        socket.send("{not json")
+        first = json.loads(socket.recv(timeout=5))
+        socket.send(json.dumps({"type": "vote"}))
+        second = json.loads(socket.recv(timeout=5))
+
+    assert first["type"] == second["type"] == "error"
+    assert first["code"] == "invalid"

@@ -10,7 +10,7 @@ from PIL import Image
 
 from screenings.models import Branch, Episode
 from screenings.services import story as services
-from tests.factories import UserFactory
+from tests.factories import ProductionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -369,7 +369,7 @@ def test_production_list_shows_own_and_released_productions(half_released, clien
     assert {"count", "next", "previous", "results"} <= set(public)
 
 
-def test_production_list_is_paginated_with_a_constant_number_of_queries(producer, client_for,
+def test_production_list_needs_a_constant_number_of_queries(producer, client_for,
                                                                          django_assert_max_num_queries):  # fmt: skip
     for i in range(12):
         production = services.production_create(owner=producer, title=f"Story {i}")
@@ -384,6 +384,18 @@ def test_production_list_is_paginated_with_a_constant_number_of_queries(producer
     assert page["count"] == 12 and len(page["results"]) == 12
     assert all(len(p["episodes"]) == 2 and len(p["branches"]) == 1 for p in page["results"])
 
+
+def test_production_list_is_paginated(producer, client_for):
+    for _ in range(51):
+        ProductionFactory(owner=producer)
+    api = client_for(producer)
+
+    first = api.get("/api/productions/").json()
+    second = api.get("/api/productions/", {"page": 2}).json()
+
+    assert first["count"] == 51 and len(first["results"]) == 50 and first["next"].endswith("?page=2")
+    assert len(second["results"]) == 1 and second["next"] is None
+    assert not {p["id"] for p in first["results"]} & {p["id"] for p in second["results"]}
 
 def test_episode_list_filters_by_status(half_released, client_for, api_client):
     url = f"/api/productions/{half_released.production.pk}/episodes/"

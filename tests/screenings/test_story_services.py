@@ -77,6 +77,18 @@ def test_a_branch_joins_episodes_of_one_production(story):
     assert not Branch.objects.filter(target=elsewhere).exists()
 
 
+def test_the_database_refuses_a_branch_across_productions(story):
+    elsewhere = EpisodeFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Branch.objects.create(source=story.ep["fair"], target=elsewhere, label="Leave")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Branch.objects.filter(pk=story.branch["stay"].pk).update(target=elsewhere)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Episode.objects.filter(pk=story.ep["fair"].pk).update(production=elsewhere.production)
+    assert Branch.objects.get(pk=story.branch["stay"].pk).target_id == story.ep["fair"].pk
+
+
 def test_no_duplicate_branch_between_the_same_pair(story):
     with pytest.raises(Invalid) as error:
         services.branch_create(source=story.ep["arrival"], target=story.ep["fair"], actor=story.owner, label="Again")
@@ -310,6 +322,7 @@ def test_publishing_now_a_scheduled_episode_releases_it_early(story):
     services.episode_publish(episode=story.ep["fair"], actor=story.owner)
 
     assert status_of(story.ep["fair"]) == Status.PUBLISHED
+    assert story.ep["fair"].release_at is None  # the plan is moot once released
     assert services.episodes_release_due(now=timezone.now() + timedelta(days=2)) == []
 
 
