@@ -20,8 +20,10 @@ class Command(BaseCommand):
         lines = [
             f"Demo production: {summary.production.title}  ({base}/productions/{summary.production.id}/)",
             f"Demo screening:  {base}/screenings/{s.id}/  (half price: {s.ticket_price} {s.currency})",
+            f"Live console:    {base}/screenings/{s.id}/console/  (log in as organizer)",
+            f"Cinema screen:   {base}/screenings/{s.id}/screen/",
             f"Logins (password {summary.password!r}): admin (superuser), producer, organizer",
-            "Demo tickets (open one on a phone to vote):",
+            "Demo tickets (each page links to the live voting page for phones):",
         ]
         lines += [f"  {base}/t/{ticket.code}/" for ticket in summary.tickets]
         self.stdout.write("\n".join(lines))
