@@ -152,6 +152,7 @@ def test_ticket_page_shows_the_qr_and_status(client, screening, organizer):
 
     page = client.get(f"/t/{ticket.code}/").content.decode()
     assert "<svg" in page and "Valid" in page and screening.production.title in page
+    assert f'href="/t/{ticket.code}/live/"' in page  # the holder's way to the voting page
     ticket_check_in(code=ticket.code, user=organizer)
     assert "Checked In" in client.get(f"/t/{ticket.code}/").content.decode()
     assert client.get("/t/unknown-code/").status_code == 404
@@ -245,3 +246,4 @@ def test_refunded_ticket_page_hides_the_qr(client, screening, organizer):
 
     assert "Refunded" in page and "no longer admits or votes" in page
     assert "<svg" not in page
+    assert "/live/" not in page
