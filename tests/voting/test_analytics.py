@@ -86,3 +86,14 @@ def test_a_production_without_polls_has_empty_analytics(world):
 
     assert analytics["polls"] == [] and analytics["branch_shares"] == {}
     assert all(len(p["steps"]) == 1 and p["steps"][0]["via"] is None for p in analytics["paths"])
+
+
+def test_analytics_page_draws_shares_and_taken_branches_on_the_story_graph(world, history, client):
+    client.force_login(world.owner)
+
+    html = client.get(f"/productions/{world.production.id}/analytics/").content.decode()
+
+    graph = html[html.index('id="analytics-graph"'):]
+    left = graph[graph.index(f'data-branch="{world.left.id}"') - 40:]
+    assert 'class="branch default taken"' in left[:80]  # Aurora took the forest
+    assert "38% · 3/8 votes · chosen" in graph and "62% · 5/8 votes · chosen" in graph
