@@ -42,7 +42,7 @@
       }
       box.append(options);
       const note = el("p", { className: "muted round-status" });
-      if (!p.may_vote && p.status === "open") note.textContent = "Your screening did not show this episode: you can follow the vote, not take part.";
+      if (!p.may_vote && p.status === "open") note.textContent = "Your screening did not show this episode: you can follow the vote but cannot take part.";
       else if (r.myVote) note.textContent = "Vote accepted: it will be counted. You can change it until the round closes.";
       box.append(note);
       const bars = el("div", { className: "bars" });
