@@ -132,3 +132,15 @@ def test_hidden_round_counts_reach_neither_audiences_nor_the_public_page(world):
         await page.disconnect()
 
     run(scenario)
+
+
+def test_the_state_with_rounds_keeps_a_bounded_query_count(world, django_assert_max_num_queries):
+    from voting.selectors import screening_state_get
+
+    _round(world)
+    ticket = tickets_for(world.screenings[0], 1)[0]
+
+    # screening, live poll, ticket, rounds, this ticket's round votes; per round: options, decision, play
+    with django_assert_max_num_queries(8):
+        state = screening_state_get(screening_id=world.screenings[0].id, ticket_id=ticket.id)
+    assert state["rounds"][0]["may_vote"] is True
