@@ -8,9 +8,8 @@ winning branch's target through the story services.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
 import logging
+from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
