@@ -1,7 +1,9 @@
 """Websocket `/ws/productions/<id>/`: production pages hear releases live.
 
 Receive-only: the server sends `{"type": "episode.released", "episode": {...}}`
-(see docs/story-graph.md). Anyone who may see the production may listen;
+(see docs/story-graph.md) and the release rounds' `poll.opened`, `tally`,
+`poll.decided` and `round.release` (docs/websocket.md; counts withheld while
+a round hides its results). Anyone who may see the production may listen;
 releases are public by nature. Pages redraw on every (re)connect, so a
 message lost by the at-most-once channel layer never leaves one stale.
 """
@@ -38,6 +40,20 @@ class ProductionConsumer(AsyncJsonWebsocketConsumer):
 
     async def episode_released(self, event):
         await self.send_json({"type": "episode.released", "episode": event["episode"]})
+
+    # Release rounds (voting) broadcast to this group too; forwarded as they are.
+    async def poll_opened(self, event):
+        await self.send_json({"type": "poll.opened", "poll": event["poll"]})
+
+    async def poll_tally(self, event):
+        counts = None if event.get("hidden") else event["counts"]
+        await self.send_json({"type": "tally", "poll": event["poll"], "counts": counts, "total": event["total"]})
+
+    async def poll_decided(self, event):
+        await self.send_json({k: v for k, v in event.items() if k != "type"} | {"type": "poll.decided"})
+
+    async def round_release(self, event):
+        await self.send_json({k: v for k, v in event.items() if k != "type"} | {"type": "round.release"})
 
     @database_sync_to_async
     def _visible(self, production_id: int) -> bool:

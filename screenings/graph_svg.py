@@ -5,12 +5,16 @@ are ordered by the mean row of each episode's predecessors to keep crossings
 down. Colours show status (published green, scheduled amber, draft grey and
 dashed); the start episode, endings and each decision's default branch are
 marked in text too, so nothing depends on colour alone.
+
+Callers may annotate branches (`branch_notes`, e.g. vote shares from the
+voting app, which this app does not import) and highlight the branches
+screenings took (`highlight_edges`, drawn blue and thick, class "taken").
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from django.urls import reverse
 from django.utils.html import escape
@@ -80,8 +84,17 @@ def _short(text: str, limit: int = 24) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+TAKEN_COLOUR = "#6ea8fe"
+
+
 def story_graph_svg(
-    *, episodes: Sequence[Episode], branches: Sequence[Branch], start_id: int | None, links: bool = True
+    *,
+    episodes: Sequence[Episode],
+    branches: Sequence[Branch],
+    start_id: int | None,
+    links: bool = True,
+    branch_notes: Mapping[int, str] | None = None,
+    highlight_edges: Collection[int] = (),
 ) -> SafeString:
     ids = [e.id for e in episodes]
     known = set(ids)
@@ -97,7 +110,7 @@ def story_graph_svg(
         for index, node in enumerate(nodes):
             pos[node] = (MARGIN + col * (NODE_W + GAP_X), MARGIN + offset + index * (NODE_H + GAP_Y))
     width = MARGIN * 2 + max(len(columns), 1) * NODE_W + max(len(columns) - 1, 0) * GAP_X
-    width = max(width, MARGIN * 2 + 480)  # room for the legend
+    width = max(width, MARGIN * 2 + (660 if highlight_edges else 480))  # room for the legend
     height = MARGIN * 2 + height_inner + LEGEND_H
     has_out = {s for s, _ in edges}
 
@@ -113,15 +126,26 @@ def story_graph_svg(
         x1, y1, x2, y2 = sx + NODE_W, sy + NODE_H / 2, tx, ty + NODE_H / 2
         bend = max(40.0, (x2 - x1) / 2)
         colour, marker = ("#f5b83d", "arrow-default") if b.is_default else ("#9aa3b5", "arrow")
+        taken = b.id in highlight_edges
+        stroke, width = (TAKEN_COLOUR, 4) if taken else (colour, 3 if b.is_default else 1.5)
         label = ("★ " if b.is_default else "") + _short(b.label, 22)
+        note = (branch_notes or {}).get(b.id)
+        classes = "branch" + (" default" if b.is_default else "") + (" taken" if taken else "")
         parts.append(
-            f'<g class="branch{" default" if b.is_default else ""}" data-branch="{b.id}">'
-            f'<path d="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" fill="none" stroke="{colour}" '
-            f'stroke-width="{3 if b.is_default else 1.5}" marker-end="url(#{marker})"/>'
+            f'<g class="{classes}" data-branch="{b.id}">'
+            f'<path d="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" fill="none" stroke="{stroke}" '
+            f'stroke-width="{width}" marker-end="url(#{marker})"/>'
             f'<text x="{(x1 + x2) / 2}" y="{(y1 + y2) / 2 - 6}" text-anchor="middle" font-size="12" fill="{colour}" '
             f'stroke="#0d0f14" stroke-width="4" paint-order="stroke">{escape(label)}</text>'
-            f"<title>{escape(b.label)}{' (default: taken on a tie or when nobody votes)' if b.is_default else ''}"
-            "</title></g>"
+            + (
+                f'<text class="branch-note" x="{(x1 + x2) / 2}" y="{(y1 + y2) / 2 + 10}" text-anchor="middle" '
+                f'font-size="11" fill="{TAKEN_COLOUR}" stroke="#0d0f14" stroke-width="4" paint-order="stroke">'
+                f"{escape(note)}</text>"
+                if note
+                else ""
+            )
+            + f"<title>{escape(b.label)}{' (default: taken on a tie or when nobody votes)' if b.is_default else ''}"
+            f"{' · ' + escape(note) if note else ''}{' · taken by a screening' if taken else ''}</title></g>"
         )
     for e in episodes:
         x, y = pos[e.id]
@@ -158,7 +182,11 @@ def story_graph_svg(
             "</text>"
         )
         legend_x += 110
-    parts.append(
-        f'<text x="{legend_x}" y="{legend_y + 4}" font-size="12" fill="#f5b83d">★ default branch</text></svg>'
-    )
+    parts.append(f'<text x="{legend_x}" y="{legend_y + 4}" font-size="12" fill="#f5b83d">★ default branch</text>')
+    if highlight_edges:
+        parts.append(
+            f'<text x="{legend_x + 120}" y="{legend_y + 4}" font-size="12" fill="{TAKEN_COLOUR}">'
+            "━ taken by a screening</text>"
+        )
+    parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece of user text above is escaped

@@ -140,7 +140,7 @@ class VoteFactory(factory.django.DjangoModelFactory):
 
 
 class DecisionFactory(factory.django.DjangoModelFactory):
-    """A bare decision row; build real ones from votes (tests/voting/conftest.py `decide_from_votes`)."""
+    """A bare decision row; build real ones with voting.services.poll_decide (fixture `decide_poll`)."""
 
     class Meta:
         model = Decision

@@ -20,7 +20,8 @@ from config.errors import DomainError, Forbidden
 from screenings.models import Screening, Ticket
 from voting import flusher
 from voting.events import production_group, screening_group
-from voting.selectors import screening_state_get, ticket_for_screening_get
+from voting.models import Poll
+from voting.selectors import screening_state_get, ticket_for_screening_get, ticket_may_vote
 from voting.services import vote_cast
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,13 @@ def _is_staff(user, screening_id: int) -> bool:
 @database_sync_to_async
 def _ticket_refunded(ticket_id: int) -> bool:
     return Ticket.objects.filter(pk=ticket_id, status=Ticket.Status.REFUNDED).exists()
+
+
+@database_sync_to_async
+def _may_vote_in_round(poll_id: int, ticket_id: int) -> bool:
+    poll = Poll.objects.select_related("episode").filter(pk=poll_id).first()
+    ticket = Ticket.objects.select_related("screening").filter(pk=ticket_id).first()
+    return poll is not None and ticket_may_vote(poll=poll, ticket=ticket)
 
 
 class ScreeningConsumer(AsyncWebsocketConsumer):
@@ -164,9 +172,9 @@ class ScreeningConsumer(AsyncWebsocketConsumer):
         state = await database_sync_to_async(screening_state_get)(
             screening_id=self.screening_id, ticket_id=self.ticket.id if self.ticket else None, staff=self.staff
         )
-        poll = state["poll"]
-        if poll and poll["status"] == "open":
-            self._remember_poll(poll)
+        for poll in [state["poll"], *state["rounds"]]:
+            if poll and poll["status"] == "open":
+                self._remember_poll(poll)
         await self.send_json(state)
 
     async def on_vote(self, message: dict):
@@ -202,8 +210,12 @@ class ScreeningConsumer(AsyncWebsocketConsumer):
     # --- server → client (channel-layer events) -------------------------------
 
     async def poll_opened(self, event):
-        self._remember_poll(event["poll"])
-        await self.send_json({"type": "poll.opened", "poll": event["poll"]})
+        poll = event["poll"]
+        self._remember_poll(poll)
+        if poll.get("scope") == "round":  # rounds arrive through the production group: say if this ticket votes
+            may_vote = self.ticket is not None and await _may_vote_in_round(poll["id"], self.ticket.id)
+            poll = poll | {"may_vote": may_vote, "my_vote": None}
+        await self.send_json({"type": "poll.opened", "poll": poll})
 
     async def poll_tally(self, event):
         if event["poll"] in self.decided:
@@ -214,7 +226,14 @@ class ScreeningConsumer(AsyncWebsocketConsumer):
     async def poll_decided(self, event):
         self.open_polls.pop(event["poll"], None)
         self.decided.add(event["poll"])
-        await self.send_json({k: event[k] for k in ("poll", "option", "reason", "counts")} | {"type": "poll.decided"})
+        keys = ("poll", "scope", "option", "reason", "counts")
+        await self.send_json({k: event[k] for k in keys if k in event} | {"type": "poll.decided"})
+
+    async def round_release(self, event):
+        await self.send_json({k: v for k, v in event.items() if k != "type"} | {"type": "round.release"})
+
+    async def episode_released(self, event):
+        await self.send_json({"type": "episode.released", "episode": event["episode"]})
 
     async def screening_now_playing(self, event):
         await self.send_json({"type": "now_playing", "episode": event["episode"]})

@@ -1,7 +1,7 @@
 """What a decision does, per poll scope; applied inside poll_decide's transaction.
 
-Each effect takes the (locked, decided) poll and its new Decision. Release
-rounds register theirs under "round" (their module adds to this dict).
+Each effect takes the (locked, decided) poll and its new Decision: a live
+screening plays the winner; a release round releases it (voting/rounds.py).
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from screenings.models import Screening
 from voting.models import Decision, Poll
+from voting.rounds import round_decision_apply
 
 
 def live_decision_apply(*, poll: Poll, decision: Decision) -> None:
@@ -24,4 +25,5 @@ def live_decision_apply(*, poll: Poll, decision: Decision) -> None:
 
 DECISION_EFFECTS: dict[str, Callable[..., None]] = {
     Poll.Scope.LIVE: live_decision_apply,
+    Poll.Scope.ROUND: round_decision_apply,
 }

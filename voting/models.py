@@ -49,6 +49,10 @@ class Poll(models.Model):
             models.UniqueConstraint(
                 fields=["screening"], condition=Q(status="open", scope="live"), name="poll_one_open_per_screening"
             ),
+            # At most one open release round per decision point.
+            models.UniqueConstraint(
+                fields=["episode"], condition=Q(status="open", scope="round"), name="poll_one_open_round_per_episode"
+            ),
         ]
         indexes = [models.Index(fields=["status", "closes_at"], name="poll_due_idx")]
 

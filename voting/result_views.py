@@ -9,7 +9,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from config.errors import Conflict
-from screenings.models import Production, Ticket
+from screenings.graph_svg import story_graph_svg
+from screenings.models import Branch, Production, Ticket
 from voting.analytics import production_analytics_get
 from voting.charts import timeline_svg
 from voting.exports import COLUMNS, production_export_rows, rows_as_csv, rows_as_json
@@ -51,8 +52,24 @@ def production_analytics(request, production_id: int):
     return render(
         request,
         "voting/analytics.html",
-        {"production": production, "analytics": analytics, "export_kinds": list(COLUMNS)},
-    )
+        {"production": production, "analytics": analytics, "export_kinds": list(COLUMNS),
+         "graph_svg": _graph_with_shares(production, analytics)},
+    )  # fmt: skip
+
+
+def _graph_with_shares(production: Production, analytics: dict):
+    """The story graph with each branch's vote share and the branches screenings took."""
+    notes = {
+        branch_id: f"{round(100 * s['share'])}% · {s['votes']}/{s['total']} votes" + (" · chosen" if s["won"] else "")
+        for branch_id, s in analytics["branch_shares"].items()
+        if s["share"] is not None
+    }
+    taken = {step["via"]["branch"] for path in analytics["paths"] for step in path["steps"] if step["via"]}
+    return story_graph_svg(
+        episodes=list(production.episodes.order_by("id")),
+        branches=list(Branch.objects.filter(source__production=production).order_by("position", "id")),
+        start_id=production.start_episode_id, branch_notes=notes, highlight_edges=taken,
+    )  # fmt: skip
 
 
 @login_required

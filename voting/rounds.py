@@ -1,30 +1,31 @@
 """Release rounds: a production-wide poll deciding which episode is released next.
 
-Deciding a round (and publishing the winner) is the live poll machinery's job
-(voting/services.py `poll_decide` + the round effect); this module opens rounds.
+Deciding a round is the live poll machinery's job (voting/services `poll_decide`,
+driven by the overdue sweeper); this module opens rounds and holds the round's
+decision effect (registered in voting/effects.py): publish or schedule the
+winning branch's target through the story services.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid
 from screenings.models import Episode, Production
-from voting.models import Poll
+from screenings.selectors.story import episode_payload
+from screenings.services import story
+from voting import tally
+from voting.events import broadcast_on_commit, production_group
+from voting.models import Decision, Poll
 
+logger = logging.getLogger(__name__)
 ROUND_MAX_WINDOW = timedelta(days=30)
-
-
-def production_group(production_id: int) -> str:
-    """Channel-layer group of every open page of a production."""
-    return f"production.{production_id}"
 
 
 def poll_options_list(*, poll: Poll) -> list[dict]:
@@ -91,31 +92,58 @@ def round_open(
     if Poll.objects.filter(scope=Poll.Scope.ROUND, episode=episode, status=Poll.Status.OPEN).exists():
         raise Conflict("A release round on this episode is already open.")
 
-    poll = Poll.objects.create(
-        scope=Poll.Scope.ROUND,
-        episode=episode,
-        opens_at=now,
-        closes_at=closes_at,
-        release_at=release_at,
-        hide_results=hide_results,
-        created_by=by,
-    )
-    _broadcast_on_commit(production_group(production.pk), {"type": "round.opened", "poll": _jsonable(poll)})
+    try:
+        with transaction.atomic():  # the partial unique constraint is the last line of defence
+            poll = Poll.objects.create(
+                scope=Poll.Scope.ROUND,
+                episode=episode,
+                opens_at=now,
+                closes_at=closes_at,
+                release_at=release_at,
+                hide_results=hide_results,
+                created_by=by,
+            )
+    except IntegrityError:
+        raise Conflict("A release round on this episode is already open.") from None
+    option_ids = [o["id"] for o in poll_options_list(poll=poll)]
+    transaction.on_commit(lambda: tally.tally_init(poll_id=poll.id, option_ids=option_ids))
+    # No ETA task: a round lasts hours or days (past the broker's visibility timeout);
+    # the beat sweeper (voting.tasks.polls_decide_overdue) decides it within a second of closes_at.
+    broadcast_on_commit(production_group(production.pk), {"type": "poll.opened", "poll": round_jsonable(poll=poll)})
     return poll
 
 
-def _jsonable(poll: Poll) -> dict:
+def round_jsonable(*, poll: Poll) -> dict:
+    """The round as JSON (times as ISO 8601 strings), for broadcasts and the websocket `state`."""
     data = round_as_dict(poll=poll)
     return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in data.items()}
 
 
-def _broadcast_on_commit(group: str, message: dict) -> None:
-    # Integration point: the live core's voting/events.broadcast_on_commit does the
-    # same (and more robustly); the lead replaces this helper with it on merge.
-    def send() -> None:
-        async_to_sync(get_channel_layer().group_send)(group, message)
+def round_decision_apply(*, poll: Poll, decision: Decision) -> None:
+    """Release the winning branch's target: now, or at `poll.release_at` if that is still ahead.
 
-    transaction.on_commit(send)
+    Runs inside poll_decide's transaction. The story services re-check the release plan;
+    if they refuse (the graph was edited meanwhile), the decision still stands and the
+    producer releases by hand, so a savepoint keeps the refusal from undoing the decision.
+    """
+    target = decision.branch.target
+    release_at = poll.release_at if poll.release_at and poll.release_at > timezone.now() else None
+    try:
+        with transaction.atomic():
+            if target.status == Episode.Status.PUBLISHED:
+                released = target
+            elif release_at is not None:
+                released = story.episode_schedule(episode=target, release_at=release_at, actor=None)
+            else:
+                released = story.episode_publish(episode=target, actor=None)  # announces episode.released
+    except (Invalid, Conflict) as error:
+        logger.warning("round %s: releasing episode %s refused: %s", poll.id, target.id, error)
+        released = Episode.objects.get(pk=target.pk)
+    broadcast_on_commit(
+        production_group(poll.episode.production_id),
+        {"type": "round.release", "poll": poll.id, "episode": episode_payload(released),
+         "status": released.status, "release_at": released.release_at.isoformat() if released.release_at else None},
+    )  # fmt: skip
 
 
 def round_decision_points_list(*, production: Production) -> list[Episode]:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.db.models import Q
 from django.utils import timezone
 
+from config.errors import Forbidden
 from screenings.models import Screening, Ticket
 from voting import tally
+from voting.eligibility import ticket_vote_check
 from voting.models import Decision, Poll, Vote
 from voting.payloads import episode_payload, poll_payload
 from voting.services import poll_options
@@ -35,8 +40,12 @@ def screening_current_poll_get(*, screening_id: int) -> Poll | None:
 
 
 def screening_state_get(*, screening_id: int, ticket_id: int | None = None, staff: bool = False) -> dict:
-    """The `state` message of docs/websocket.md, built with a fixed number of queries."""
+    """The `state` message of docs/websocket.md, built with a fixed number of queries
+    (plus a few per release round of the production, in the `rounds` extension)."""
     screening = Screening.objects.select_related("now_playing").get(pk=screening_id)
+    ticket = None
+    if ticket_id is not None:
+        ticket = Ticket.objects.select_related("screening").filter(pk=ticket_id).first()
     poll = screening_current_poll_get(screening_id=screening_id)
     my_vote = None
     if poll is not None and ticket_id is not None:
@@ -47,8 +56,44 @@ def screening_state_get(*, screening_id: int, ticket_id: int | None = None, staf
         "now_playing": episode_payload(screening.now_playing),
         "poll": poll_state_get(poll=poll, staff=staff) if poll is not None else None,
         "my_vote": my_vote,
+        "rounds": production_rounds_get(production_id=screening.production_id, ticket=ticket, staff=staff),
         "server_time": timezone.now().isoformat(),  # lets clients correct their clock for the countdown
     }
+
+
+ROUND_RECENT = timedelta(days=1)  # a decided round stays in `state` this long, so phones see the decision
+
+
+def ticket_may_vote(*, poll: Poll, ticket: Ticket | None) -> bool:
+    if ticket is None:
+        return False
+    try:
+        ticket_vote_check(poll=poll, ticket=ticket)
+    except Forbidden:
+        return False
+    return True
+
+
+def production_rounds_get(*, production_id: int, ticket: Ticket | None = None, staff: bool = False) -> list[dict]:
+    """Open release rounds of a production (and those decided in the last day), as the `state`
+    extension `rounds` of docs/websocket.md: each poll with `release_at`, `my_vote` and `may_vote`."""
+    recent = timezone.now() - ROUND_RECENT
+    polls = list(
+        Poll.objects.filter(scope=Poll.Scope.ROUND, episode__production_id=production_id)
+        .filter(Q(status=Poll.Status.OPEN) | Q(closes_at__gte=recent))
+        .select_related("episode")
+    )
+    votes = {}
+    if ticket is not None and polls:
+        votes = dict(Vote.objects.filter(poll__in=polls, ticket_id=ticket.id).values_list("poll_id", "branch_id"))
+    rounds = []
+    for poll in sorted(polls, key=lambda p: (p.status != Poll.Status.OPEN, p.closes_at, p.id)):
+        rounds.append(
+            poll_state_get(poll=poll, staff=staff)
+            | {"release_at": poll.release_at.isoformat() if poll.release_at else None,
+               "my_vote": votes.get(poll.id), "may_vote": ticket_may_vote(poll=poll, ticket=ticket)}
+        )  # fmt: skip
+    return rounds
 
 
 def ticket_for_screening_get(*, code: str, screening_id: int) -> Ticket | None:

@@ -40,6 +40,16 @@
     redrawGraph();
   }
 
+  // A release round was decided (docs/websocket.md): say what is released, and when.
+  function showRoundDecision(message) {
+    var note = document.getElementById("live-note");
+    var when = message.status === "scheduled" && message.release_at
+      ? " will be released at " + new Date(message.release_at).toLocaleString()
+      : message.status === "published" ? " is released" : " was chosen";
+    if (note) { note.textContent = "The audience decided: " + message.episode.title + when + "."; note.hidden = false; }
+    redrawGraph();
+  }
+
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + location.host + "/ws/productions/" + productionId + "/");
@@ -52,6 +62,7 @@
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
       if (message.type === "episode.released") showRelease(message.episode);
+      if (message.type === "round.release") showRoundDecision(message);
     };
     socket.onclose = function (event) {
       document.body.dataset.live = "closed";

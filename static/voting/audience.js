@@ -9,6 +9,9 @@
   let myVote = null;    // the option the server has accepted for this ticket
   let pending = null;   // the option sent, awaiting vote.accepted
 
+  // Release rounds of the production (rounds.js draws them; votes go over this socket).
+  const Rounds = window.RoundsView(document.getElementById("rounds"), (message) => socket.send(message));
+
   const socket = new Live.LiveSocket({
     screeningId: root.dataset.screening,
     hello: { type: "hello", ticket: root.dataset.ticket },
@@ -20,15 +23,23 @@
                            closed: detail || "Disconnected" }[state];
       },
       state: (m) => {
+        Rounds.fromState(m.rounds || []);
         setNowPlaying(m.now_playing);
         $("screening-status").textContent = m.screening.status === "live" ? "" : "Screening " + m.screening.status;
         myVote = m.my_vote;
         pending = null;
         showPoll(m.poll);
       },
-      "poll.opened": (m) => { myVote = null; pending = null; showPoll(Live.openedPoll(m.poll)); },
-      tally: (m) => { if (poll && m.poll === poll.id && poll.status === "open") drawBars(m.counts); },
+      "poll.opened": (m) => {
+        if (m.poll.scope === "round") { Rounds.opened(m.poll); return; }
+        myVote = null; pending = null; showPoll(Live.openedPoll(m.poll));
+      },
+      tally: (m) => {
+        if (poll && m.poll === poll.id && poll.status === "open") drawBars(m.counts);
+        else Rounds.tally(m);
+      },
       "vote.accepted": (m) => {
+        if (Rounds.accepted(m)) return;
         if (!poll || m.poll !== poll.id) return;
         myVote = m.option;
         pending = null;
@@ -36,6 +47,7 @@
         drawOptions();
       },
       "poll.decided": (m) => {
+        if (m.scope === "round") { Rounds.decided(m); return; }
         if (!poll || m.poll !== poll.id) return;
         poll.status = "decided";
         poll.decision = { option: m.option, reason: m.reason };
@@ -47,7 +59,9 @@
       "screening.status": (m) => {
         $("screening-status").textContent = m.screening.status === "live" ? "" : "Screening " + m.screening.status;
       },
+      "round.release": (m) => Rounds.release(m),
       error: (m) => {
+        Rounds.failed(m);
         pending = null;
         $("toast").textContent = m.message || m.code;
         setTimeout(() => { $("toast").textContent = ""; }, 4000);

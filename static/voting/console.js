@@ -15,7 +15,7 @@
     on: {
       status: (state) => { $("conn").dataset.state = state; $("conn").textContent = state; },
       state: (m) => { setStatus(m.screening.status); setNowPlaying(m.now_playing); showPoll(m.poll); },
-      "poll.opened": (m) => showPoll(Live.openedPoll(m.poll)),
+      "poll.opened": (m) => { if (m.poll.scope !== "round") showPoll(Live.openedPoll(m.poll)); }, // rounds: audience page
       tally: (m) => { if (poll && m.poll === poll.id && poll.status === "open") drawCounts(m.counts); },
       "poll.decided": (m) => {
         if (!poll || m.poll !== poll.id) return;

@@ -12,7 +12,7 @@
     on: {
       status: (state) => { $("conn").textContent = state === "connected" ? "" : state; $("conn").classList.toggle("hidden", state === "connected"); },
       state: (m) => { play(m.now_playing); showPoll(m.poll); },
-      "poll.opened": (m) => showPoll(Live.openedPoll(m.poll)),
+      "poll.opened": (m) => { if (m.poll.scope !== "round") showPoll(Live.openedPoll(m.poll)); }, // rounds: audience page
       tally: (m) => { if (poll && m.poll === poll.id && poll.status === "open") drawBars(m.counts); },
       "poll.decided": (m) => {
         if (!poll || m.poll !== poll.id) return;

@@ -22,8 +22,8 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
-from voting.ballots import ballots_count, ballots_digest
 from voting.models import Decision, Poll
+from voting.services import poll_decide
 
 
 @dataclass
@@ -85,38 +85,14 @@ def _fresh_live_counts():
     yield
 
 
-def decide_poll_from_votes_for_tests(poll: Poll, *, decided_at=None) -> Decision:
-    """Test helper, not the product's tally (that is voting/services.py `poll_decide`): counts the stored
-    ballots with voting/ballots.py and applies API.md's rule (most votes; ties and empty polls fall to
-    the default branch, else the lowest option id)."""
-    options = list(poll.episode.branches_out.order_by("id"))
-    ballots = list(poll.votes.values_list("receipt", "branch_id"))
-    counts = ballots_count(options=[b.id for b in options], ballots=ballots)
-    top = max(counts.values())
-    leaders = [b for b in options if counts[str(b.id)] == top]
-    default = next((b for b in options if b.is_default), None)
-    if not ballots:
-        winner, reason = default or options[0], Decision.Reason.NO_VOTES
-    elif len(leaders) > 1:
-        winner, reason = default if default in leaders else leaders[0], Decision.Reason.TIE_BREAK
-    else:
-        winner, reason = leaders[0], Decision.Reason.MAJORITY
-    poll.status = Poll.Status.DECIDED
-    poll.save(update_fields=["status"])
-    return Decision.objects.create(
-        poll=poll,
-        branch=winner,
-        reason=reason,
-        counts=counts,
-        total_votes=len(ballots),
-        digest=ballots_digest(poll_id=poll.id, ballots=ballots),
-        decided_at=decided_at or timezone.now(),
-    )
-
-
 @pytest.fixture
-def decide_from_votes():
-    return decide_poll_from_votes_for_tests
+def decide_poll():
+    """decide_poll(poll) -> Decision: the product's tally (voting.services.poll_decide), effects included."""
+
+    def decide(poll: Poll) -> Decision:
+        return poll_decide(poll_id=poll.id)
+
+    return decide
 
 
 def tickets_for(screening, n: int, *, status=Ticket.Status.VALID) -> list[Ticket]:

@@ -75,3 +75,15 @@ class Audience:
     async def close(self) -> None:
         await self.ws.close()
         await asyncio.gather(self.reader, return_exceptions=True)
+
+
+class ProductionPage(Audience):
+    """A production page's socket (`/ws/productions/<id>/`): receive-only, no hello."""
+
+    def __init__(self, base_url: str, production_id: int):
+        super().__init__(base_url, 0)
+        self.url = f"ws://{urlsplit(base_url).netloc}/ws/productions/{production_id}/"
+
+    async def listen(self) -> None:
+        self.ws = await connect(self.url, origin=self.origin, proxy=None, compression=None, open_timeout=30)
+        self.reader = asyncio.create_task(self._read())

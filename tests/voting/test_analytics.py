@@ -32,21 +32,21 @@ def test_timeline_of_a_long_round_uses_wider_bins_and_rates():
 
 
 @pytest.fixture
-def history(world, decide_from_votes):
+def history(world, decide_poll):
     """Aurora screening 0 voted live 3:1 for the forest and went there; a round across all is decided too."""
     s0 = world.screenings[0]
     live = PollFactory(screening=s0, episode=world.start)
     tickets = tickets_for(s0, 4, status=Ticket.Status.CHECKED_IN) + tickets_for(s0, 2)
     for ticket, branch in zip(tickets, [world.left] * 3 + [world.right]):
         VoteFactory(poll=live, ticket=ticket, branch=branch)
-    decide_from_votes(live)
+    decide_poll(live)
     Play.objects.create(screening=s0, episode=world.left.target, started_at=timezone.now())
 
     round_ = PollFactory(scope="round", screening=None, episode=world.start)
     b_tickets = tickets_for(world.screenings[2], 3, status=Ticket.Status.CHECKED_IN)
     for ticket, branch in zip(tickets[:1] + b_tickets, [world.right] * 4):
         VoteFactory(poll=round_, ticket=ticket, branch=branch)
-    decide_from_votes(round_)
+    decide_poll(round_)
     return live, round_
 
 
@@ -86,3 +86,14 @@ def test_a_production_without_polls_has_empty_analytics(world):
 
     assert analytics["polls"] == [] and analytics["branch_shares"] == {}
     assert all(len(p["steps"]) == 1 and p["steps"][0]["via"] is None for p in analytics["paths"])
+
+
+def test_analytics_page_draws_shares_and_taken_branches_on_the_story_graph(world, history, client):
+    client.force_login(world.owner)
+
+    html = client.get(f"/productions/{world.production.id}/analytics/").content.decode()
+
+    graph = html[html.index('id="analytics-graph"'):]
+    left = graph[graph.index(f'data-branch="{world.left.id}"') - 40:]
+    assert 'class="branch default taken"' in left[:80]  # Aurora took the forest
+    assert "38% · 3/8 votes · chosen" in graph and "62% · 5/8 votes · chosen" in graph

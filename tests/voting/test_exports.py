@@ -20,11 +20,11 @@ DOCUMENTED = {
 
 
 @pytest.fixture
-def decided(world, decide_from_votes):
+def decided(world, decide_poll):
     poll = PollFactory(screening=world.screenings[0], episode=world.start)
     for ticket, branch in zip(tickets_for(world.screenings[0], 3), [world.left, world.left, world.right]):
         VoteFactory(poll=poll, ticket=ticket, branch=branch)
-    decide_from_votes(poll)
+    decide_poll(poll)
     return poll
 
 

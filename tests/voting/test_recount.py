@@ -22,12 +22,12 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "verifiable-results.md"
 
 
 @pytest.fixture
-def decided(world, decide_from_votes):
+def decided(world, decide_poll):
     """A live poll at Aurora: 3 votes for Forest, 1 for Town, decided by majority."""
     poll = PollFactory(screening=world.screenings[0], episode=world.start)
     for ticket, branch in zip(tickets_for(world.screenings[0], 4), [world.left] * 3 + [world.right]):
         VoteFactory(poll=poll, ticket=ticket, branch=branch)
-    decide_from_votes(poll)
+    decide_poll(poll)
     return poll
 
 

@@ -11,13 +11,13 @@ from voting.results import ticket_receipts_list
 PASSWORD = "pass-word-123"  # tests.factories.UserFactory's
 
 
-def build_decided(world, decide_from_votes):
+def build_decided(world, decide_poll):
     """A live poll at Aurora decided 3:1 for the forest, which that screening then played."""
     poll = PollFactory(screening=world.screenings[0], episode=world.start)
     tickets = tickets_for(world.screenings[0], 5, status=Ticket.Status.CHECKED_IN)
     for ticket, branch in zip(tickets, [world.left] * 3 + [world.right]):
         VoteFactory(poll=poll, ticket=ticket, branch=branch)
-    decide_from_votes(poll)
+    decide_poll(poll)
     Play.objects.create(screening=world.screenings[0], episode=world.left.target, started_at=poll.closes_at)
     return poll, tickets[0]
 
@@ -26,8 +26,8 @@ def build_decided(world, decide_from_votes):
 
 
 @pytest.mark.django_db
-def test_result_page_shows_counts_rule_digest_and_every_receipt(world, decide_from_votes, client):
-    poll, _ = build_decided(world, decide_from_votes)
+def test_result_page_shows_counts_rule_digest_and_every_receipt(world, decide_poll, client):
+    poll, _ = build_decided(world, decide_poll)
 
     html = client.get(f"/polls/{poll.id}/result/").content.decode()
 
@@ -48,8 +48,8 @@ def test_an_undecided_poll_has_no_result_yet(world, client):
 
 
 @pytest.mark.django_db
-def test_result_json_download_is_the_api_document(world, decide_from_votes, client, api_client):
-    poll, _ = build_decided(world, decide_from_votes)
+def test_result_json_download_is_the_api_document(world, decide_poll, client, api_client):
+    poll, _ = build_decided(world, decide_poll)
 
     download = json.loads(client.get(f"/polls/{poll.id}/result.json").content)
     api = api_client.get(f"/api/polls/{poll.id}/result/").json()
@@ -58,8 +58,8 @@ def test_result_json_download_is_the_api_document(world, decide_from_votes, clie
 
 
 @pytest.mark.django_db
-def test_ticket_page_fragment_links_each_receipt_to_its_result(world, decide_from_votes):
-    poll, ticket = build_decided(world, decide_from_votes)
+def test_ticket_page_fragment_links_each_receipt_to_its_result(world, decide_poll):
+    poll, ticket = build_decided(world, decide_poll)
 
     html = render_to_string("voting/_ticket_receipts.html", {"receipts": ticket_receipts_list(ticket=ticket)})
 
@@ -68,8 +68,8 @@ def test_ticket_page_fragment_links_each_receipt_to_its_result(world, decide_fro
 
 
 @pytest.mark.django_db
-def test_ticket_receipts_page(world, decide_from_votes, client):
-    poll, ticket = build_decided(world, decide_from_votes)
+def test_ticket_receipts_page(world, decide_poll, client):
+    poll, ticket = build_decided(world, decide_poll)
 
     response = client.get(f"/t/{ticket.code}/receipts/")
 
@@ -82,8 +82,8 @@ def test_ticket_receipts_page(world, decide_from_votes, client):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_result_page_in_chromium_finds_a_voters_receipt(world, decide_from_votes, live_server, page):
-    poll, ticket = build_decided(world, decide_from_votes)
+def test_result_page_in_chromium_finds_a_voters_receipt(world, decide_poll, live_server, page):
+    poll, ticket = build_decided(world, decide_poll)
     receipt = poll.votes.get(ticket=ticket).receipt
 
     page.goto(f"{live_server.url}/polls/{poll.id}/result/?receipt={receipt}")
@@ -104,8 +104,8 @@ def test_result_page_in_chromium_finds_a_voters_receipt(world, decide_from_votes
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_analytics_page_in_chromium(world, decide_from_votes, live_server, page):
-    poll, _ = build_decided(world, decide_from_votes)
+def test_analytics_page_in_chromium(world, decide_poll, live_server, page):
+    poll, _ = build_decided(world, decide_poll)
 
     page.goto(f"{live_server.url}/productions/{world.production.id}/analytics/")
     page.fill("#id_username", world.owner.username)
@@ -119,6 +119,11 @@ def test_analytics_page_in_chromium(world, decide_from_votes, live_server, page)
     assert card.locator("svg.timeline rect.bar").count() >= 1
     path = page.locator(f'.screening-path[data-screening="{world.screenings[0].id}"]')
     assert "Forest (75% of votes)" in path.inner_text() and "Into the forest" in path.inner_text()
+    overlay = page.locator(f'#analytics-graph g.branch[data-branch="{world.left.id}"]')
+    assert "taken" in overlay.get_attribute("class")
+    assert overlay.locator("text.branch-note").text_content() == "75% · 3/4 votes · chosen"
+    right_note = page.locator(f'#analytics-graph g.branch[data-branch="{world.right.id}"] text.branch-note')
+    assert right_note.text_content() == "25% · 1/4 votes"
     with page.expect_download() as download:
         page.click(f'a[href="/productions/{world.production.id}/export/ballots.csv"]')
     header = open(download.value.path()).readline().strip()
@@ -127,8 +132,8 @@ def test_analytics_page_in_chromium(world, decide_from_votes, live_server, page)
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_voter_follows_their_receipt_to_the_result_in_chromium(world, decide_from_votes, live_server, page):
-    poll, ticket = build_decided(world, decide_from_votes)
+def test_a_voter_follows_their_receipt_to_the_result_in_chromium(world, decide_poll, live_server, page):
+    poll, ticket = build_decided(world, decide_poll)
     receipt = poll.votes.get(ticket=ticket).receipt
 
     page.goto(f"{live_server.url}/t/{ticket.code}/receipts/")

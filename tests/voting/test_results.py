@@ -35,8 +35,8 @@ def voted_round(world, round_poll):
     return round_poll
 
 
-def test_result_is_the_documented_document(world, voted_round, decide_from_votes):
-    decision = decide_from_votes(voted_round)
+def test_result_is_the_documented_document(world, voted_round, decide_poll):
+    decision = decide_poll(voted_round)
 
     result = poll_result_get(poll=voted_round)
 
@@ -50,8 +50,8 @@ def test_result_is_the_documented_document(world, voted_round, decide_from_votes
     assert result["digest"] == decision.digest
 
 
-def test_result_counts_recomputed_from_the_ballots_equal_the_decision(world, voted_round, decide_from_votes):
-    decide_from_votes(voted_round)
+def test_result_counts_recomputed_from_the_ballots_equal_the_decision(world, voted_round, decide_poll):
+    decide_poll(voted_round)
     result = poll_result_get(poll=voted_round)
 
     pairs = [(b["receipt"], b["option"]) for b in result["ballots"]]
@@ -59,8 +59,8 @@ def test_result_counts_recomputed_from_the_ballots_equal_the_decision(world, vot
     assert ballots_digest(poll_id=voted_round.id, ballots=pairs) == result["digest"]
 
 
-def test_receipts_never_reveal_ticket_codes(world, voted_round, decide_from_votes):
-    decide_from_votes(voted_round)
+def test_receipts_never_reveal_ticket_codes(world, voted_round, decide_poll):
+    decide_poll(voted_round)
     text = str(poll_result_get(poll=voted_round))
 
     for ticket in Ticket.objects.all():
@@ -75,8 +75,8 @@ def test_result_before_the_decision_is_a_conflict(voted_round, api_client):
     assert api_client.get("/api/polls/999999/result/").status_code == 404
 
 
-def test_result_api_is_public(world, voted_round, decide_from_votes, api_client):
-    decide_from_votes(voted_round)
+def test_result_api_is_public(world, voted_round, decide_poll, api_client):
+    decide_poll(voted_round)
 
     response = api_client.get(f"/api/polls/{voted_round.id}/result/")
 
@@ -86,11 +86,11 @@ def test_result_api_is_public(world, voted_round, decide_from_votes, api_client)
     assert body["decision"]["reason"] == "tie_break" and len(body["ballots"]) == 6
 
 
-def test_a_live_poll_result_too(decide_from_votes, api_client):
+def test_a_live_poll_result_too(decide_poll, api_client):
     poll = PollFactory()
     BranchFactory(source=poll.episode, is_default=True)
     first = VoteFactory(poll=poll)
-    decide_from_votes(poll)
+    decide_poll(poll)
 
     body = api_client.get(f"/api/polls/{poll.id}/result/").json()
 
@@ -102,11 +102,11 @@ def test_a_live_poll_result_too(decide_from_votes, api_client):
 # --- Receipts -------------------------------------------------------------------
 
 
-def test_a_voter_finds_their_receipt_counted(world, voted_round, decide_from_votes, api_client):
+def test_a_voter_finds_their_receipt_counted(world, voted_round, decide_poll, api_client):
     ticket = Ticket.objects.filter(votes__poll=voted_round).first()
     assert ticket_receipts_list(ticket=ticket)[0]["counted"] is False
 
-    decide_from_votes(voted_round)
+    decide_poll(voted_round)
     response = api_client.get(f"/api/tickets/{ticket.code}/receipts/")
 
     assert response.status_code == 200
@@ -166,14 +166,14 @@ def test_audiences_see_overall_bars_only(world, voted_round, api_client, client_
 
 
 def test_hidden_counts_stay_hidden_from_audiences_until_decided(world, voted_round, api_client, client_for,
-                                                                decide_from_votes):  # fmt: skip
+                                                                decide_poll):  # fmt: skip
     Poll.objects.filter(pk=voted_round.pk).update(hide_results=True)
     url = f"/api/polls/{voted_round.id}/counts/"
 
     hidden = api_client.get(url).json()
     staff = client_for(world.organizer_a).get(url).json()
     voted_round.refresh_from_db()
-    decide_from_votes(voted_round)
+    decide_poll(voted_round)
     after = api_client.get(url).json()
 
     assert hidden["hidden"] is True and hidden["overall"] is None and hidden["total"] is None
@@ -182,9 +182,9 @@ def test_hidden_counts_stay_hidden_from_audiences_until_decided(world, voted_rou
     assert api_client.get("/api/polls/999999/counts/").status_code == 404
 
 
-def test_result_and_receipts_selectors_keep_their_query_counts(world, voted_round, decide_from_votes,
+def test_result_and_receipts_selectors_keep_their_query_counts(world, voted_round, decide_poll,
                                                                django_assert_max_num_queries):  # fmt: skip
-    decide_from_votes(voted_round)
+    decide_poll(voted_round)
     poll = Poll.objects.get(pk=voted_round.pk)
     ticket = Ticket.objects.filter(votes__poll=poll).first()
 

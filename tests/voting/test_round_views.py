@@ -77,3 +77,29 @@ def test_owner_opens_a_round_and_watches_venue_counts_in_chromium(world, live_se
     row = page.locator(f'.poll-card[data-poll="{poll.id}"] table.venue-counts tr[data-venue="Busan Hall"]')
     row.wait_for(timeout=10_000)  # the page refreshes its counts every 5 s
     assert row.locator(f'td[data-option="{world.right.id}"]').inner_text() == "1"
+
+
+@pytest.mark.django_db
+def test_the_production_page_offers_the_owner_the_round_form_and_analytics(world, client):
+    client.force_login(world.owner)
+
+    html = client.get(f"/productions/{world.production.id}/").content.decode()
+
+    assert 'id="round-open-form"' in html and f'<option value="{world.start.id}"' in html
+    assert f'href="/productions/{world.production.id}/analytics/"' in html
+    assert 'name="csrfmiddlewaretoken"' in html[html.index('id="round-open-form"'):]
+
+
+@pytest.mark.django_db
+def test_the_ticket_page_links_to_live_voting_and_lists_the_holders_receipts(world, client, decide_poll):
+    poll = Poll.objects.create(scope="round", episode=world.start, opens_at=timezone.now() - timedelta(hours=1),
+                               closes_at=timezone.now() + timedelta(hours=1))  # fmt: skip
+    ticket = tickets_for(world.screenings[0], 1)[0]
+    vote = VoteFactory(poll=poll, ticket=ticket, branch=world.right)
+    decide_poll(poll)
+
+    html = client.get(f"/t/{ticket.code}/").content.decode()
+
+    assert f'href="/t/{ticket.code}/live/"' in html
+    assert f'<tr data-poll="{poll.id}">' in html and vote.receipt in html and "counted" in html
+    assert ticket.secret not in html

@@ -158,7 +158,8 @@ def poll_decide(*, poll_id: int) -> Decision:
     poll.save(update_fields=["status", "closes_at"])
     broadcast_on_commit(
         poll_group(poll),
-        {"type": "poll.decided", "poll": poll.id, "option": winner_id, "reason": reason, "counts": counts},
+        {"type": "poll.decided", "poll": poll.id, "scope": poll.scope, "option": winner_id, "reason": reason,
+         "counts": counts},
     )
     effect = DECISION_EFFECTS.get(poll.scope)
     if effect is not None:
