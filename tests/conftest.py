@@ -102,9 +102,6 @@ def chromium():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
-    # Sync Playwright leaves an event loop running in the main thread for the rest of the session,
-    # so Django's async-safety guard would refuse every later ORM call (e.g. flushing the database).
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
