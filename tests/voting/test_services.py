@@ -10,7 +10,7 @@ from tests.factories import BranchFactory, EpisodeFactory, TicketFactory, UserFa
 from voting import tally
 from voting.ballots import ballots_digest, receipt_for
 from voting.models import Decision, Poll, Vote
-from voting.services import poll_close_early, poll_decide, poll_open, vote_cast
+from voting.services import poll_close_early, poll_decide, poll_open, vote_cast, votes_cast_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +242,21 @@ def test_many_votes_mark_the_poll_dirty_once(open_poll, story, make_tickets, dja
     tally.client().sadd(tally.dirty_key(), tally.dirty_member(poll_id=open_poll.id, group="g", hidden=False))
     assert tally.flush_claim() == []  # gated: at most one broadcast per interval
     assert tally.client().scard(tally.dirty_key()) == 1  # kept for a later tick
+
+
+# --- group commit --------------------------------------------------------------
+
+
+def test_batch_stores_valid_votes_refuses_others_and_keeps_one_tickets_order(open_poll, story, make_tickets):
+    a, b = make_tickets(2)
+    results = votes_cast_batch(ballots=[
+        (open_poll.id, b.code, story.to_right.id),
+        (open_poll.id, "no-such-ticket", story.to_left.id),
+        (open_poll.id, a.code, story.to_right.id),
+        (open_poll.id, a.code, story.to_ending.id),  # not an option: refused, the earlier vote stays
+        (open_poll.id, b.code, story.to_left.id),  # b changes its vote: the later one wins
+    ])  # fmt: skip
+
+    assert [type(r).__name__ for r in results] == ["Vote", "Forbidden", "Vote", "Invalid", "Vote"]
+    stored = dict(Vote.objects.filter(poll=open_poll).values_list("ticket_id", "branch_id"))
+    assert stored == {a.id: story.to_right.id, b.id: story.to_left.id}

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import logging
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from config.errors import Forbidden, Invalid, NotFound, PollClosed
+from config.errors import DomainError, Forbidden, Invalid, NotFound, PollClosed
 from screenings.models import Branch, Ticket
 from voting import tally
 from voting.ballots import receipt_for
@@ -82,3 +82,31 @@ def _tally_safely(**kwargs) -> None:
         tally.tally_record(**kwargs)
     except Exception:
         logger.exception("live tally update failed for poll %s", kwargs["poll"].id)
+
+
+def votes_cast_batch(*, ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
+    """Group commit: store many (poll id, ticket code, option id) votes in one transaction.
+
+    Each vote runs in its own savepoint, so a refused vote does not undo the others;
+    tickets are locked in code order (stable, so one ticket's votes keep their order)
+    to keep concurrent batches from deadlocking. Results are in input order. Nothing is
+    acknowledged before the whole batch commits.
+    """
+    order = sorted(range(len(ballots)), key=lambda i: ballots[i][1])
+    results: list[Vote | DomainError | None] = [None] * len(ballots)
+
+    def cast_all() -> None:
+        for i in order:
+            poll_id, code, option_id = ballots[i]
+            try:
+                results[i] = vote_cast(poll_id=poll_id, ticket_code=code, option_id=option_id)
+            except DomainError as error:
+                results[i] = error
+
+    try:
+        with transaction.atomic():
+            cast_all()
+    except DatabaseError:  # e.g. a deadlock with another process: fall back to one transaction per vote
+        logger.warning("vote batch of %s failed; storing its votes one by one", len(ballots), exc_info=True)
+        cast_all()
+    return results
