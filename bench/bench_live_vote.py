@@ -21,7 +21,14 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.utils import timezone
 
 from screenings.services.live import screening_start
-from tests.factories import BranchFactory, EpisodeFactory, ProductionFactory, ScreeningFactory, TicketFactory, UserFactory
+from tests.factories import (
+    BranchFactory,
+    EpisodeFactory,
+    ProductionFactory,
+    ScreeningFactory,
+    TicketFactory,
+    UserFactory,
+)
 from tests.voting.live_clients import Audience
 from voting.models import Decision
 from voting.services import poll_open
@@ -71,7 +78,7 @@ def test_live_vote_throughput(asgi_server, celery_worker_process, celery_beat_pr
             for k in range(VOTES_PER_SOCKET):
                 option = (left if (n + k) % 2 else right).id
                 sent = time.perf_counter()
-                answer = await audience.vote(poll.id, option, f"{n}-{k}", )
+                answer = await audience.vote(poll.id, option, f"{n}-{k}")
                 assert answer["type"] == "vote.accepted", answer
                 acks.append(time.perf_counter() - sent)
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from config.errors import Conflict, Forbidden, Invalid, NotFound, PollClosed
 from screenings.models import Episode, Play, Ticket
 from screenings.signals import tickets_refunded
-from tests.factories import BranchFactory, EpisodeFactory, TicketFactory, UserFactory
+from tests.factories import TicketFactory, UserFactory
 from voting import tally
 from voting.ballots import ballots_digest, receipt_for
 from voting.models import Decision, Poll, Vote
