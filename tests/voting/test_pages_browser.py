@@ -86,6 +86,13 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
         phones[1].click("#options button >> text=Go left")
         for phone in phones:
             expect(phone.locator("#options button.accepted")).to_have_text("Go left")
+        # A dropped connection: the phone reconnects by itself and the server's state restores its vote.
+        phones[1].evaluate("Live.sockets[0].ws.close()")
+        phones[1].wait_for_function("Live.sockets[0].connections >= 2")
+        expect(phones[1].locator("#conn")).to_have_text("Connected")
+        expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
+        phones[1].reload()
+        expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
         expect(screen.locator("#bars .bar[data-option='%d'] .count" % story.to_left.id)).to_have_text("2")
         expect(console.locator("#total")).to_have_text("2")
 
