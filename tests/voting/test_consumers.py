@@ -299,3 +299,24 @@ def test_viewers_do_not_multiply_the_work_per_vote(live_screening, organizer, st
 
     sent = async_to_sync(scenario)()
     assert 1 <= sent <= 8, sent  # about one snapshot per 250 ms of voting, not one per vote or per viewer
+
+
+def test_a_release_round_of_the_production_is_voted_on_the_same_socket(live_screening, story, make_tickets):
+    from datetime import timedelta
+
+    ticket = make_tickets(1)[0]
+    now = timezone.now()
+    round_poll = Poll.objects.create(
+        scope="round", episode=story.start, opens_at=now, closes_at=now + timedelta(hours=1)
+    )  # the screening has played story.start (it started there), so its tickets may vote
+
+    async def scenario():
+        ws, _ = await joined(live_screening.id, ticket.code)
+        await ws.send_json_to({"type": "vote", "poll": round_poll.id, "option": story.to_right.id, "ref": "r"})
+        assert (await next_of(ws, "vote.accepted"))["poll"] == round_poll.id
+        tally_message = await next_of(ws, "tally")  # round tallies go to the production's group, which we joined
+        assert tally_message["poll"] == round_poll.id and tally_message["total"] == 1
+        await ws.disconnect()
+
+    run(scenario)
+    assert Vote.objects.get(poll=round_poll).ticket_id == ticket.id
