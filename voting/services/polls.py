@@ -95,7 +95,7 @@ def poll_open(
     transaction.on_commit(lambda: tally.tally_init(poll_id=poll.id, option_ids=option_ids))
     from voting.tasks import poll_decide_task  # tasks import services
 
-    transaction.on_commit(lambda: poll_decide_task.apply_async((poll.id,), eta=poll.closes_at))
+    poll_decide_task.apply_async_on_commit((poll.id,), eta=poll.closes_at)
     broadcast_on_commit(
         screening_group(screening.id),
         {
