@@ -217,33 +217,6 @@ def test_refund_keeps_votes_of_decided_polls(open_poll, story, make_tickets, dja
     assert Vote.objects.filter(ticket=ticket).count() == 1
 
 
-# --- live counters -------------------------------------------------------------
-
-
-def test_live_counts_rebuild_from_votes_when_redis_lost_them(
-    open_poll, story, make_tickets, django_capture_on_commit_callbacks
-):
-    for ticket in make_tickets(3):
-        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
-    tally.client().delete(tally.counts_key(open_poll.id))
-    options = [story.to_left.id, story.to_right.id]
-    assert tally.tally_counts(poll_id=open_poll.id, option_ids=options) == {
-        str(story.to_left.id): 0, str(story.to_right.id): 3,
-    }  # fmt: skip
-
-
-def test_many_votes_mark_the_poll_dirty_once(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
-    tally.client().delete(tally.dirty_key())
-    for ticket in make_tickets(10):
-        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
-    assert tally.client().scard(tally.dirty_key()) == 1
-    claimed = tally.flush_claim()
-    assert claimed == [(open_poll.id, f"screening.{open_poll.screening_id}", False)]
-    tally.client().sadd(tally.dirty_key(), tally.dirty_member(poll_id=open_poll.id, group="g", hidden=False))
-    assert tally.flush_claim() == []  # gated: at most one broadcast per interval
-    assert tally.client().scard(tally.dirty_key()) == 1  # kept for a later tick
-
-
 # --- group commit --------------------------------------------------------------
 
 
