@@ -40,3 +40,13 @@ def test_hidden_counts_only_for_staff(live_screening, organizer):
     poll_open(screening=live_screening, duration_seconds=30, by=organizer, hide_results=True)
     assert screening_state_get(screening_id=live_screening.id)["poll"]["counts"] is None
     assert screening_state_get(screening_id=live_screening.id, staff=True)["poll"]["counts"] is not None
+
+
+def test_an_old_decision_is_not_shown_once_the_screening_moved_on(live_screening, organizer, story):
+    from screenings.services.live import screening_advance
+
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    poll_decide(poll_id=poll.id)  # no votes: the default, Left
+    assert screening_state_get(screening_id=live_screening.id)["poll"]["id"] == poll.id
+    screening_advance(screening=live_screening, episode=story.ending, by=organizer)
+    assert screening_state_get(screening_id=live_screening.id)["poll"] is None
