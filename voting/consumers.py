@@ -19,10 +19,10 @@ from django.utils import timezone
 from config.errors import DomainError, Forbidden
 from screenings.models import Screening, Ticket
 from voting import flusher
+from voting.batcher import batcher
 from voting.events import production_group, screening_group
 from voting.models import Poll
 from voting.selectors import screening_state_get, ticket_for_screening_get, ticket_may_vote
-from voting.services import vote_cast
 
 logger = logging.getLogger(__name__)
 
@@ -199,11 +199,15 @@ class ScreeningConsumer(AsyncWebsocketConsumer):
                 await self.error("poll_closed", "This poll is closed.", ref)
                 return
         try:
-            await database_sync_to_async(vote_cast)(poll_id=poll_id, ticket_code=self.ticket.code, option_id=option_id)
+            await batcher().cast(poll_id=poll_id, ticket_code=self.ticket.code, option_id=option_id)
         except DomainError as error:
             await self.error(error.code, error.message, ref)
             if isinstance(error, Forbidden) and await _ticket_refunded(self.ticket.id):
                 await self.close(code=Close.FORBIDDEN)
+            return
+        except Exception:  # storage failed: no acknowledgement, the client may retry
+            logger.exception("storing a vote failed")
+            await self.error("unavailable", "The vote could not be stored; try again.", ref)
             return
         await self.send_json({"type": "vote.accepted", "poll": poll_id, "option": option_id, "ref": ref})
 

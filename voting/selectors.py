@@ -30,7 +30,7 @@ def poll_state_get(*, poll: Poll, staff: bool = False) -> dict:
 
 
 def screening_current_poll_get(*, screening_id: int) -> Poll | None:
-    """The open live poll, else the latest decided one (so a reconnecting phone still sees the decision)."""
+    """The open live poll, else the latest decided one."""
     return (
         Poll.objects.filter(screening_id=screening_id, scope=Poll.Scope.LIVE)
         .select_related("episode", "screening")
@@ -47,6 +47,9 @@ def screening_state_get(*, screening_id: int, ticket_id: int | None = None, staf
     if ticket_id is not None:
         ticket = Ticket.objects.select_related("screening").filter(pk=ticket_id).first()
     poll = screening_current_poll_get(screening_id=screening_id)
+    poll_state = poll_state_get(poll=poll, staff=staff) if poll is not None else None
+    if poll_state and poll_state["decision"] and not _leads_to(poll_state, screening.now_playing_id):
+        poll, poll_state = None, None  # an old decision: the screening has moved on since
     my_vote = None
     if poll is not None and ticket_id is not None:
         my_vote = Vote.objects.filter(poll_id=poll.id, ticket_id=ticket_id).values_list("branch_id", flat=True).first()
@@ -54,11 +57,16 @@ def screening_state_get(*, screening_id: int, ticket_id: int | None = None, staf
         "type": "state",
         "screening": {"id": screening.id, "status": screening.status},
         "now_playing": episode_payload(screening.now_playing),
-        "poll": poll_state_get(poll=poll, staff=staff) if poll is not None else None,
+        "poll": poll_state,
         "my_vote": my_vote,
         "rounds": production_rounds_get(production_id=screening.production_id, ticket=ticket, staff=staff),
         "server_time": timezone.now().isoformat(),  # lets clients correct their clock for the countdown
     }
+
+
+def _leads_to(poll_state: dict, episode_id: int | None) -> bool:
+    winner = poll_state["decision"]["option"]
+    return any(o["id"] == winner and o["target"] == episode_id for o in poll_state["options"])
 
 
 ROUND_RECENT = timedelta(days=1)  # a decided round stays in `state` this long, so phones see the decision

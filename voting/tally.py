@@ -71,6 +71,18 @@ def tally_record(*, poll: Poll, group: str, old_option: int | None, new_option: 
     )  # fmt: skip
 
 
+def tally_record_many(changes: list[tuple[Poll, str, int | None, int | None]]) -> None:
+    """(poll, group, old option, new option) changes of one committed batch, in one round trip."""
+    with client().pipeline(transaction=False) as pipe:
+        for poll, group, old_option, new_option in changes:
+            member = dirty_member(poll_id=poll.id, group=group, hidden=poll.hide_results)
+            pipe.eval(
+                _RECORD, 2, counts_key(poll.id), dirty_key(),
+                "" if old_option is None else str(old_option), "" if new_option is None else str(new_option), member,
+            )  # fmt: skip
+        pipe.execute()
+
+
 def _db_counts(poll_id: int, option_ids: list[int]) -> dict[str, int]:
     counted = dict(Vote.objects.filter(poll_id=poll_id).values_list("branch_id").annotate(n=Count("id")))
     return {str(option): counted.get(option, 0) for option in option_ids}

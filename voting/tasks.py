@@ -46,7 +46,7 @@ def polls_decide_overdue() -> int:
     )
     for poll_id in overdue:
         try:
-            poll_decide(poll_id=poll_id)
+            poll_decide(poll_id=poll_id, wait=False)  # one being decided elsewhere is skipped, not waited for
         except Exception:  # one broken poll must not block the others
             logger.exception("deciding overdue poll %s failed", poll_id)
     return len(overdue)

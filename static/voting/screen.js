@@ -27,6 +27,13 @@
   });
 
   $("unmute").addEventListener("click", () => { $("video").muted = false; $("unmute").classList.add("hidden"); });
+  $("fullscreen").addEventListener("click", () => {
+    document.documentElement.requestFullscreen().catch(() => { /* not allowed: use the browser's kiosk mode */ });
+  });
+  // The controls only matter while setting up: they hide once the screen is full.
+  document.addEventListener("fullscreenchange", () => {
+    $("controls").classList.toggle("hidden", !!document.fullscreenElement && $("video").muted === false);
+  });
 
   function play(episode) {
     if (!episode || episode.id === episodeId) return;

@@ -4,6 +4,7 @@
 (function () {
   "use strict";
 
+  const sockets = []; // every LiveSocket of the page (lets tests drop a connection)
   const FATAL = { 4403: "This ticket cannot vote in this screening.", 4404: "No such screening.",
                   4400: "Protocol error.", 4429: "Too many messages." };
 
@@ -13,8 +14,10 @@
       this.hello = hello;
       this.on = on || {};
       this.attempt = 0;
+      this.connections = 0; // successful opens so far
       this.clockOffset = 0; // server time minus local time, from `state`
       this.stopped = false;
+      sockets.push(this);
       this.connect();
       setInterval(() => this.send({ type: "ping" }), 20000); // keeps idle proxies from closing the socket
       window.addEventListener("online", () => { if (!this.isOpen()) this.connect(); });
@@ -29,7 +32,7 @@
       this.status("connecting");
       const ws = new WebSocket(this.url);
       this.ws = ws;
-      ws.onopen = () => { this.attempt = 0; ws.send(JSON.stringify(this.hello)); this.status("connected"); };
+      ws.onopen = () => { this.attempt = 0; this.connections += 1; ws.send(JSON.stringify(this.hello)); this.status("connected"); };
       ws.onmessage = (event) => {
         let message;
         try { message = JSON.parse(event.data); } catch (e) { return; }
@@ -104,5 +107,5 @@
     return Object.assign({ status: "open", decision: null, counts: p.hide_results ? null : zeros }, p);
   }
 
-  window.Live = { LiveSocket, renderBars, countdown, openedPoll };
+  window.Live = { LiveSocket, renderBars, countdown, openedPoll, sockets };
 })();

@@ -270,3 +270,53 @@ def test_closed_poll_and_throttling(live_screening, organizer, story, make_ticke
 
     run(scenario)
     assert Poll.objects.get(pk=poll.pk).status == "decided"
+
+
+@pytest.mark.parametrize("viewers", [1, 25])
+def test_viewers_do_not_multiply_the_work_per_vote(live_screening, organizer, story, make_tickets, viewers):
+    """30 votes cost the same few channel-layer publishes whether 1 or 25 sockets watch."""
+    from voting import tally
+    from voting.services import votes_cast_batch
+
+    tickets = make_tickets(30)
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+
+    def publishes() -> int:
+        return tally.client().info("commandstats").get("cmdstat_publish", {}).get("calls", 0)
+
+    async def scenario():
+        sockets = [(await joined(live_screening.id, t.code))[0] for t in tickets[:viewers]]
+        before = publishes()
+        for ticket in tickets:  # one vote at a time, as spread-out phones would
+            await database_sync_to_async(votes_cast_batch)(ballots=[(poll.id, ticket.code, story.to_right.id)])
+        await asyncio.sleep(1.0)
+        sent = publishes() - before
+        for ws in sockets:  # every viewer got the snapshot with all 30 votes
+            while (message := await next_of(ws, "tally"))["total"] != 30:
+                pass
+            await ws.disconnect()
+        return sent
+
+    sent = async_to_sync(scenario)()
+    assert 1 <= sent <= 8, sent  # about one snapshot per 250 ms of voting, not one per vote or per viewer
+
+
+def test_a_release_round_of_the_production_is_voted_on_the_same_socket(live_screening, story, make_tickets):
+    from datetime import timedelta
+
+    ticket = make_tickets(1)[0]
+    now = timezone.now()
+    round_poll = Poll.objects.create(
+        scope="round", episode=story.start, opens_at=now, closes_at=now + timedelta(hours=1)
+    )  # the screening has played story.start (it started there), so its tickets may vote
+
+    async def scenario():
+        ws, _ = await joined(live_screening.id, ticket.code)
+        await ws.send_json_to({"type": "vote", "poll": round_poll.id, "option": story.to_right.id, "ref": "r"})
+        assert (await next_of(ws, "vote.accepted"))["poll"] == round_poll.id
+        tally_message = await next_of(ws, "tally")  # round tallies go to the production's group, which we joined
+        assert tally_message["poll"] == round_poll.id and tally_message["total"] == 1
+        await ws.disconnect()
+
+    run(scenario)
+    assert Vote.objects.get(poll=round_poll).ticket_id == ticket.id

@@ -2,19 +2,42 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import expect, sync_playwright
 
 from screenings.models import Screening
+from tests.conftest import CHROMIUM
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def test_scripted_screening(asgi_server, celery_worker_process, celery_beat_process, chromium, screening, organizer,
-                            story, make_tickets):  # fmt: skip
+def test_scripted_screening(asgi_server, celery_worker_process, celery_beat_process, screening, organizer, story,
+                            make_tickets):  # fmt: skip
+    # Playwright is started here rather than through the session `chromium` fixture: sync Playwright marks
+    # an event loop as running in the main thread while it lives, and Django then refuses ORM calls
+    # (the database flush after this transactional test) as "async unsafe".
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not installed")
     tickets = make_tickets(2)
     screening_id = screening.id
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        try:
+            _script(asgi_server, chromium, screening_id, organizer, story, tickets)
+        finally:
+            chromium.close()
+
+    final = Screening.objects.get(pk=screening_id)
+    assert final.status == "ended" and final.now_playing_id == story.ending.id
+    assert list(final.plays.values_list("episode", flat=True)) == [story.start.id, story.left.id, story.ending.id]
+
+
+def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
     contexts = []
 
     def new_page(**options):
@@ -63,6 +86,13 @@ def test_scripted_screening(asgi_server, celery_worker_process, celery_beat_proc
         phones[1].click("#options button >> text=Go left")
         for phone in phones:
             expect(phone.locator("#options button.accepted")).to_have_text("Go left")
+        # A dropped connection: the phone reconnects by itself and the server's state restores its vote.
+        phones[1].evaluate("Live.sockets[0].ws.close()")
+        phones[1].wait_for_function("Live.sockets[0].connections >= 2")
+        expect(phones[1].locator("#conn")).to_have_text("Connected")
+        expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
+        phones[1].reload()
+        expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
         expect(screen.locator("#bars .bar[data-option='%d'] .count" % story.to_left.id)).to_have_text("2")
         expect(console.locator("#total")).to_have_text("2")
 
@@ -82,7 +112,3 @@ def test_scripted_screening(asgi_server, celery_worker_process, celery_beat_proc
     finally:
         for context in contexts:
             context.close()
-
-    final = Screening.objects.get(pk=screening_id)
-    assert final.status == "ended" and final.now_playing_id == story.ending.id
-    assert list(final.plays.values_list("episode", flat=True)) == [story.start.id, story.left.id, story.ending.id]

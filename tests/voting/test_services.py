@@ -6,11 +6,11 @@ from django.utils import timezone
 from config.errors import Conflict, Forbidden, Invalid, NotFound, PollClosed
 from screenings.models import Episode, Play, Ticket
 from screenings.signals import tickets_refunded
-from tests.factories import BranchFactory, EpisodeFactory, TicketFactory, UserFactory
+from tests.factories import TicketFactory, UserFactory
 from voting import tally
 from voting.ballots import ballots_digest, receipt_for
 from voting.models import Decision, Poll, Vote
-from voting.services import poll_close_early, poll_decide, poll_open, vote_cast
+from voting.services import poll_close_early, poll_decide, poll_open, vote_cast, votes_cast_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -217,28 +217,19 @@ def test_refund_keeps_votes_of_decided_polls(open_poll, story, make_tickets, dja
     assert Vote.objects.filter(ticket=ticket).count() == 1
 
 
-# --- live counters -------------------------------------------------------------
+# --- group commit --------------------------------------------------------------
 
 
-def test_live_counts_rebuild_from_votes_when_redis_lost_them(
-    open_poll, story, make_tickets, django_capture_on_commit_callbacks
-):
-    for ticket in make_tickets(3):
-        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
-    tally.client().delete(tally.counts_key(open_poll.id))
-    options = [story.to_left.id, story.to_right.id]
-    assert tally.tally_counts(poll_id=open_poll.id, option_ids=options) == {
-        str(story.to_left.id): 0, str(story.to_right.id): 3,
-    }  # fmt: skip
+def test_batch_stores_valid_votes_refuses_others_and_keeps_one_tickets_order(open_poll, story, make_tickets):
+    a, b = make_tickets(2)
+    results = votes_cast_batch(ballots=[
+        (open_poll.id, b.code, story.to_right.id),
+        (open_poll.id, "no-such-ticket", story.to_left.id),
+        (open_poll.id, a.code, story.to_right.id),
+        (open_poll.id, a.code, story.to_ending.id),  # not an option: refused, the earlier vote stays
+        (open_poll.id, b.code, story.to_left.id),  # b changes its vote: the later one wins
+    ])  # fmt: skip
 
-
-def test_many_votes_mark_the_poll_dirty_once(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
-    tally.client().delete(tally.dirty_key())
-    for ticket in make_tickets(10):
-        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
-    assert tally.client().scard(tally.dirty_key()) == 1
-    claimed = tally.flush_claim()
-    assert claimed == [(open_poll.id, f"screening.{open_poll.screening_id}", False)]
-    tally.client().sadd(tally.dirty_key(), tally.dirty_member(poll_id=open_poll.id, group="g", hidden=False))
-    assert tally.flush_claim() == []  # gated: at most one broadcast per interval
-    assert tally.client().scard(tally.dirty_key()) == 1  # kept for a later tick
+    assert [type(r).__name__ for r in results] == ["Vote", "Forbidden", "Vote", "Invalid", "Vote"]
+    stored = dict(Vote.objects.filter(poll=open_poll).values_list("ticket_id", "branch_id"))
+    assert stored == {a.id: story.to_right.id, b.id: story.to_left.id}

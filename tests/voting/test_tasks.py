@@ -35,3 +35,37 @@ def test_decide_task_is_idempotent(live_screening, organizer):
     poll_decide_task(poll.id)
     poll_decide_task(poll.id + 1000)  # a poll that no longer exists: nothing to do
     assert Decision.objects.filter(poll=poll).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweeper_skips_a_poll_another_process_is_deciding(live_screening, organizer):
+    """On PostgreSQL a locked poll is skipped (not waited for); the lock holder decides it."""
+    import threading
+
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    now = timezone.now()
+    Poll.objects.filter(pk=poll.pk).update(opens_at=now - timedelta(seconds=31), closes_at=now - timedelta(seconds=1))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_lock():
+        with transaction.atomic():
+            list(Poll.objects.select_for_update().filter(pk=poll.pk))
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    locked.wait(10)
+    try:
+        assert polls_decide_overdue() == 1  # returns at once instead of blocking on the lock
+        assert not Decision.objects.filter(poll=poll).exists()
+    finally:
+        release.set()
+        holder.join()
+    polls_decide_overdue()
+    assert Decision.objects.filter(poll=poll).count() == 1

@@ -25,25 +25,13 @@ from django.utils import timezone
 
 from screenings.models import Screening
 from tests import processes
+from tests.voting.isolated import worker_on_own_queue
 from voting.models import Decision, Poll
 from voting.services import vote_cast
 from voting.services.polls import TALLY_PAUSE_ENV
 from voting.tasks import poll_decide_task
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-def _worker(log_dir, run_id: str, **env: str) -> processes.Process:
-    queue = f"test-{run_id}"
-    proc = processes.Process(
-        "worker",
-        [str(processes.BIN / "celery"), "-A", "config", "worker", "-l", "INFO", "-Q", queue, "-n", f"{queue}@%h",
-         "--concurrency", "1", "--without-gossip", "--without-mingle"],
-        processes.process_env(TEST_RUN_ID=run_id, **env),
-        log_dir / f"kill-worker-{time.monotonic_ns()}.log",
-    ).start()  # fmt: skip
-    processes._wait_for_log(proc, "ready.", timeout=60)
-    return proc
 
 
 def _wait(predicate, timeout: float, what: str):
@@ -72,7 +60,7 @@ def test_worker_killed_mid_tally_still_gives_one_decision(
         now = timezone.now()
         Poll.objects.filter(pk=poll.pk).update(opens_at=now - timedelta(minutes=1), closes_at=now)  # now overdue
 
-        doomed = _worker(process_log_dir, run_id, **{TALLY_PAUSE_ENV: "120"})
+        doomed = worker_on_own_queue(process_log_dir, run_id, **{TALLY_PAUSE_ENV: "120"})
         started.append(doomed)
         poll_decide_task.apply_async((poll.id,), queue=f"test-{run_id}")
         _wait(lambda: "tally paused" in doomed.log_tail(100_000), 60, "the worker to pause mid-tally")
@@ -81,7 +69,7 @@ def test_worker_killed_mid_tally_still_gives_one_decision(
         assert not Decision.objects.filter(poll=poll).exists()
         assert Poll.objects.get(pk=poll.pk).status == "open"
 
-        started.append(_worker(process_log_dir, run_id))
+        started.append(worker_on_own_queue(process_log_dir, run_id))
         started.append(processes.celery_beat(process_log_dir, TEST_RUN_ID=run_id))
         _wait(lambda: Decision.objects.filter(poll=poll).exists(), 60, "the restarted worker's decision")
         time.sleep(2.5)  # more sweeps run: still one decision

@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from config.errors import Conflict, Invalid
+from config.errors import Conflict, Invalid, NotFound
 from screenings.models import Branch, Episode, Screening
 from screenings.services.live import screening_organizer_check
 from voting import tally
@@ -95,7 +95,7 @@ def poll_open(
     transaction.on_commit(lambda: tally.tally_init(poll_id=poll.id, option_ids=option_ids))
     from voting.tasks import poll_decide_task  # tasks import services
 
-    transaction.on_commit(lambda: poll_decide_task.apply_async((poll.id,), eta=poll.closes_at))
+    poll_decide_task.apply_async_on_commit((poll.id,), eta=poll.closes_at)
     broadcast_on_commit(
         screening_group(screening.id),
         {
@@ -132,9 +132,17 @@ def _tally_pause() -> None:
 
 
 @transaction.atomic
-def poll_decide(*, poll_id: int) -> Decision:
-    """Decide a poll exactly once, from its durable votes; idempotent."""
-    poll = Poll.objects.select_for_update().get(pk=poll_id)
+def poll_decide(*, poll_id: int, wait: bool = True) -> Decision | None:
+    """Decide a poll exactly once, from its durable votes; idempotent.
+
+    wait=False (the sweeper): return None at once if another process is deciding
+    the poll right now (its row is locked) instead of queueing behind it.
+    """
+    poll = Poll.objects.select_for_update(skip_locked=not wait).filter(pk=poll_id).first()
+    if poll is None:
+        if wait:
+            raise NotFound(f"No poll {poll_id}.")
+        return None
     existing = Decision.objects.filter(poll_id=poll.id).select_related("branch").first()
     if existing is not None:
         return existing
