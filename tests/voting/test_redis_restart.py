@@ -2,7 +2,7 @@
 and the sockets, which stay connected to the ASGI server, still get `poll.decided`.
 
 Runs its own Redis, ASGI server, worker and beat (tests/voting/isolated.py) so that the
-session's processes are not disturbed.
+session's processes are not disturbed; the session's beat is paused meanwhile (its sweeper shares the database).
 """
 
 from __future__ import annotations
