@@ -6,9 +6,12 @@ restart) without disturbing the session's worker, beat and Redis.
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 from tests import processes
@@ -60,3 +63,14 @@ def redis_server(sock: Path, log_dir: Path) -> processes.Process:
             raise RuntimeError(f"redis-server did not start:\n{proc.log_tail()}")
         time.sleep(0.05)
     return proc
+
+
+@contextmanager
+def paused(proc: processes.Process):
+    """SIGSTOP a session process (e.g. its beat, whose sweeper would otherwise decide this test's polls
+    and broadcast on the session's Redis) for the duration of a test, then SIGCONT it."""
+    os.killpg(proc.proc.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(proc.proc.pid, signal.SIGCONT)

@@ -2,7 +2,7 @@
 and the sockets, which stay connected to the ASGI server, still get `poll.decided`.
 
 Runs its own Redis, ASGI server, worker and beat (tests/voting/isolated.py) so that the
-session's processes are not disturbed.
+session's processes are not disturbed; the session's beat is paused meanwhile (its sweeper shares the database).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from rest_framework.authtoken.models import Token
 
 from screenings.models import Screening
 from tests import processes
-from tests.voting.isolated import redis_server, worker_on_own_queue
+from tests.voting.isolated import paused, redis_server, worker_on_own_queue
 from tests.voting.live_clients import Audience
 from voting.models import Decision
 
@@ -37,7 +37,7 @@ def _post(base: str, path: str, token: str, body: dict) -> dict:
 
 
 def test_votes_and_the_decision_survive_a_redis_restart(
-    tmp_path_factory, process_log_dir, live_screening, organizer, story, make_tickets
+    tmp_path_factory, process_log_dir, celery_beat_process, live_screening, organizer, story, make_tickets
 ):
     sock = tmp_path_factory.mktemp("rr") / "redis.sock"
     env = {"REDIS_URL": f"unix://{sock}", "TEST_RUN_ID": f"{settings.TEST_RUN_ID}r{uuid.uuid4().hex[:6]}"}
@@ -45,53 +45,54 @@ def test_votes_and_the_decision_survive_a_redis_restart(
     tickets = make_tickets(10)
     started: list[processes.Process] = []
     redis = None
-    try:
-        redis = redis_server(sock, process_log_dir)
-        web, base = processes.asgi_server(process_log_dir, **env)
-        started += [web, worker_on_own_queue(process_log_dir, env["TEST_RUN_ID"], REDIS_URL=env["REDIS_URL"]),
-                    processes.celery_beat(process_log_dir, **env)]  # fmt: skip
-
-        async def supervise():
-            # Celery 5.7's worker exits when it loses a unix-socket broker ("Unrecoverable error:
-            # AttributeError ... 'hostname'", from kombu); in production its supervisor restarts it.
-            while True:
-                if not started[1].alive():
-                    started[1] = await asyncio.to_thread(
-                        worker_on_own_queue, process_log_dir, env["TEST_RUN_ID"], REDIS_URL=env["REDIS_URL"]
-                    )
-                await asyncio.sleep(0.5)
-
-        async def scenario():
-            nonlocal redis
-            audiences = [Audience(base, live_screening.id) for _ in tickets]
-            await asyncio.gather(*(a.open({"type": "hello", "ticket": t.code}) for a, t in zip(audiences, tickets)))
-            poll = await asyncio.to_thread(
-                _post, base, f"/api/screenings/{live_screening.id}/polls/", token, {"duration_seconds": 10}
-            )
-            await asyncio.gather(*(a.wait_for("poll.opened") for a in audiences))
-            for n, audience in enumerate(audiences[:5]):
-                assert (await audience.vote(poll["id"], story.to_right.id, f"a{n}"))["type"] == "vote.accepted"
-
-            redis.stop()  # everything in Redis is gone: counters, queued tasks, subscriptions
+    with paused(celery_beat_process):  # the session's sweeper must not decide this test's poll
+        try:
             redis = redis_server(sock, process_log_dir)
-            await asyncio.sleep(2)  # clients reconnect on their own
+            web, base = processes.asgi_server(process_log_dir, **env)
+            started += [web, worker_on_own_queue(process_log_dir, env["TEST_RUN_ID"], REDIS_URL=env["REDIS_URL"]),
+                        processes.celery_beat(process_log_dir, **env)]  # fmt: skip
 
-            supervisor = asyncio.create_task(supervise())
-            for n, audience in enumerate(audiences[5:]):
-                answer = await audience.vote(poll["id"], story.to_left.id, f"b{n}")
-                assert answer["type"] == "vote.accepted", answer
-            decided = await asyncio.gather(*(a.wait_for("poll.decided", timeout=30) for a in audiences))
-            supervisor.cancel()
-            tallies = [a.of("tally")[-1] for a in audiences if a.of("tally")]
-            await asyncio.gather(*(a.close() for a in audiences))
-            return poll, decided, tallies
+            async def supervise():
+                # Celery 5.7's worker exits when it loses a unix-socket broker ("Unrecoverable error:
+                # AttributeError ... 'hostname'", from kombu); in production its supervisor restarts it.
+                while True:
+                    if not started[1].alive():
+                        started[1] = await asyncio.to_thread(
+                            worker_on_own_queue, process_log_dir, env["TEST_RUN_ID"], REDIS_URL=env["REDIS_URL"]
+                        )
+                    await asyncio.sleep(0.5)
 
-        poll, decided, tallies = async_to_sync(scenario)()
-    finally:
-        for proc in reversed(started):
-            proc.stop()
-        if redis is not None:
-            redis.stop()
+            async def scenario():
+                nonlocal redis
+                audiences = [Audience(base, live_screening.id) for _ in tickets]
+                await asyncio.gather(*(a.open({"type": "hello", "ticket": t.code}) for a, t in zip(audiences, tickets)))
+                poll = await asyncio.to_thread(
+                    _post, base, f"/api/screenings/{live_screening.id}/polls/", token, {"duration_seconds": 10}
+                )
+                await asyncio.gather(*(a.wait_for("poll.opened") for a in audiences))
+                for n, audience in enumerate(audiences[:5]):
+                    assert (await audience.vote(poll["id"], story.to_right.id, f"a{n}"))["type"] == "vote.accepted"
+
+                redis.stop()  # everything in Redis is gone: counters, queued tasks, subscriptions
+                redis = redis_server(sock, process_log_dir)
+                await asyncio.sleep(2)  # clients reconnect on their own
+
+                supervisor = asyncio.create_task(supervise())
+                for n, audience in enumerate(audiences[5:]):
+                    answer = await audience.vote(poll["id"], story.to_left.id, f"b{n}")
+                    assert answer["type"] == "vote.accepted", answer
+                decided = await asyncio.gather(*(a.wait_for("poll.decided", timeout=30) for a in audiences))
+                supervisor.cancel()
+                tallies = [a.of("tally")[-1] for a in audiences if a.of("tally")]
+                await asyncio.gather(*(a.close() for a in audiences))
+                return poll, decided, tallies
+
+            poll, decided, tallies = async_to_sync(scenario)()
+        finally:
+            for proc in reversed(started):
+                proc.stop()
+            if redis is not None:
+                redis.stop()
 
     final = {str(story.to_left.id): 5, str(story.to_right.id): 5}
     decision = Decision.objects.get(poll_id=poll["id"])

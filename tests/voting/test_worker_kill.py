@@ -13,8 +13,6 @@ that only this test's processes, on their own queue, touch the poll.
 
 from __future__ import annotations
 
-import os
-import signal
 import time
 import uuid
 from datetime import timedelta
@@ -25,7 +23,7 @@ from django.utils import timezone
 
 from screenings.models import Screening
 from tests import processes
-from tests.voting.isolated import worker_on_own_queue
+from tests.voting.isolated import paused, worker_on_own_queue
 from voting.models import Decision, Poll
 from voting.services import vote_cast
 from voting.services.polls import TALLY_PAUSE_ENV
@@ -46,8 +44,11 @@ def _wait(predicate, timeout: float, what: str):
 def test_worker_killed_mid_tally_still_gives_one_decision(
     celery_beat_process, process_log_dir, live_screening, story, make_tickets
 ):
-    session_beat = celery_beat_process
-    os.killpg(session_beat.proc.pid, signal.SIGSTOP)
+    with paused(celery_beat_process):
+        _kill_mid_tally_and_restart(process_log_dir, live_screening, story, make_tickets)
+
+
+def _kill_mid_tally_and_restart(process_log_dir, live_screening, story, make_tickets):
     run_id = f"{settings.TEST_RUN_ID}k{uuid.uuid4().hex[:6]}"
     started: list[processes.Process] = []
     try:
@@ -82,4 +83,3 @@ def test_worker_killed_mid_tally_still_gives_one_decision(
     finally:
         for proc in started:
             proc.stop()
-        os.killpg(session_beat.proc.pid, signal.SIGCONT)
