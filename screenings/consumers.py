@@ -14,6 +14,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from config.errors import NotFound
+from screenings.events import production_group
 from screenings.selectors.story import production_get
 
 CLOSE_NOT_FOUND = 4404
@@ -26,7 +27,7 @@ class ProductionConsumer(AsyncJsonWebsocketConsumer):
             await self.accept()  # accept first so the client sees why: refused sockets stop retrying
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        self.group = f"production.{production_id}"
+        self.group = production_group(production_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
 

@@ -30,3 +30,13 @@ def broadcast_now(group: str, event: dict) -> None:
 def broadcast_on_commit(group: str, event: dict) -> None:
     """Send `event` (a dict with a "type") to a channel-layer group once the transaction commits."""
     transaction.on_commit(lambda: broadcast_now(group, event))
+
+
+def screening_group(screening_id: int) -> str:
+    """A screening's pages: audience phones, the cinema screen, the console."""
+    return f"screening.{screening_id}"
+
+
+def production_group(production_id: int) -> str:
+    """A production's pages, and every audience socket of its screenings (release rounds, releases)."""
+    return f"production.{production_id}"

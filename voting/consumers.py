@@ -20,7 +20,7 @@ from config.errors import DomainError, Forbidden
 from screenings.models import Screening, Ticket
 from voting import flusher
 from voting.batcher import batcher
-from voting.events import production_group, screening_group
+from screenings.events import production_group, screening_group
 from voting.models import Poll
 from voting.selectors import screening_state_get, ticket_for_screening_get, ticket_may_vote
 

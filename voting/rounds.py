@@ -21,7 +21,7 @@ from screenings.models import Episode, Production
 from screenings.selectors.story import episode_payload
 from screenings.services import story
 from voting import tally
-from voting.events import broadcast_on_commit, production_group
+from screenings.events import broadcast_on_commit, production_group
 from voting.models import Decision, Poll
 
 logger = logging.getLogger(__name__)

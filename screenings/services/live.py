@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid
 from screenings.models import Branch, Episode, Play, Screening
-from voting.events import broadcast_on_commit, screening_group
+from screenings.events import broadcast_on_commit, screening_group
 from voting.payloads import episode_payload
 
 

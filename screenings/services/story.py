@@ -24,7 +24,7 @@ from django.utils.text import slugify
 
 from config.errors import Conflict, Forbidden, Invalid
 from screenings import graph
-from screenings.events import broadcast_on_commit
+from screenings.events import broadcast_on_commit, production_group
 from screenings.media import media_file_validate, poster_validate
 from screenings.models import Branch, Episode, Production
 from screenings.selectors.story import episode_payload, production_can_edit
@@ -91,7 +91,7 @@ def _ensure_valid_plan(production: Production) -> None:
 
 def _announce_release(episode: Episode) -> None:
     broadcast_on_commit(
-        f"production.{episode.production_id}", {"type": "episode.released", "episode": episode_payload(episode)}
+        production_group(episode.production_id), {"type": "episode.released", "episode": episode_payload(episode)}
     )
 
 
