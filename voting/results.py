@@ -11,12 +11,12 @@ from config.errors import Conflict
 from screenings.models import Branch, Screening, Ticket
 from voting.ballots import VERSION
 from voting.models import Decision, Poll, Vote
+from voting.rules import RULE
 
+# The deciding rule has one wording (voting/rules.py); the result adds how ballots are kept.
 RULE_TEXT = (
-    "The option with the most votes wins. A tie, an empty poll, or fewer votes than the quorum "
-    "falls to the branch marked default, else to the lowest option id. One ballot per ticket; "
-    "a later vote in the window replaces the earlier one; ballots of refunded tickets are removed "
-    "before the tally."
+    f"{RULE} One ballot per ticket; a later vote in the window replaces the earlier one; "
+    "ballots of refunded tickets are removed before the tally."
 )
 
 
@@ -24,7 +24,7 @@ def poll_rule_get(*, poll: Poll, default_option: int | None) -> dict:
     """The deciding rule, for people (`text`) and for programs (the other keys)."""
     return {
         "name": "plurality",
-        "tie_break": "default_option_else_lowest_id",
+        "tie_break": "default_if_tied_else_lowest_tied_id",
         "default_option": default_option,
         "quorum": poll.quorum,
         "text": RULE_TEXT,
