@@ -43,6 +43,12 @@ class ScreeningInput(serializers.Serializer):
     base_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0)
     currency = serializers.ChoiceField(choices=sorted(MINOR_UNITS))
     half_price = serializers.BooleanField()
+    require_check_in = serializers.BooleanField(
+        required=False, default=False, help_text="Only checked-in tickets may vote in live polls."
+    )
+    round_votes = serializers.BooleanField(
+        required=False, default=True, help_text="This screening's tickets may vote in release rounds."
+    )
 
     def validate(self, attrs):
         attrs.setdefault("venue", None)
@@ -55,6 +61,8 @@ class ScreeningUpdateInput(serializers.Serializer):
     base_price = serializers.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
     currency = serializers.ChoiceField(choices=sorted(MINOR_UNITS), required=False)
     half_price = serializers.BooleanField(required=False)
+    require_check_in = serializers.BooleanField(required=False)
+    round_votes = serializers.BooleanField(required=False)
 
 
 class ScreeningOutput(serializers.ModelSerializer):
@@ -66,7 +74,8 @@ class ScreeningOutput(serializers.ModelSerializer):
     class Meta:
         model = Screening
         fields = ["id", "production", "venue", "organizer", "starts_at", "capacity", "base_price", "currency",
-                  "half_price", "ticket_price", "status", "seats_sold", "seats_left"]  # fmt: skip
+                  "half_price", "ticket_price", "status", "seats_sold", "seats_left", "require_check_in",
+                  "round_votes"]  # fmt: skip
 
     @extend_schema_field(OpenApiTypes.DECIMAL)
     def get_base_price(self, screening) -> str:

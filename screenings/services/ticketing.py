@@ -111,7 +111,7 @@ def venue_update(
 @transaction.atomic
 def screening_create(
     *, organizer, production: Production, venue: Venue | None, starts_at: datetime, capacity: int,
-    base_price: Decimal, currency: str, half_price: bool,
+    base_price: Decimal, currency: str, half_price: bool, require_check_in: bool = False, round_votes: bool = True,
 ) -> Screening:  # fmt: skip
     if venue is not None:
         venue = Venue.objects.select_for_update().get(pk=venue.pk)  # seats cannot shrink meanwhile
@@ -121,6 +121,7 @@ def screening_create(
     return Screening.objects.create(
         production=production, organizer=organizer, venue=venue, starts_at=starts_at, capacity=capacity,
         base_price=base_price, currency=currency, half_price=half_price,
+        require_check_in=require_check_in, round_votes=round_votes,
     )  # fmt: skip
 
 
@@ -128,8 +129,10 @@ def screening_create(
 def screening_update(
     *, screening: Screening, user, starts_at: datetime | None = None, capacity: int | None = None,
     base_price: Decimal | None = None, currency: str | None = None, half_price: bool | None = None,
+    require_check_in: bool | None = None, round_votes: bool | None = None,
 ) -> Screening:  # fmt: skip
-    """Change a screening's details. Tickets keep the price they were sold at."""
+    """Change a screening's details. Tickets keep the price they were sold at; voting
+    policies (check-in required, release-round votes) apply from the next vote on."""
     screening = Screening.objects.select_for_update(of=("self",)).select_related("venue").get(pk=screening.pk)
     _require_owner(user, screening.organizer_id, "screening")
     if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
@@ -149,6 +152,10 @@ def screening_update(
         screening.starts_at = starts_at
     if half_price is not None:
         screening.half_price = half_price
+    if require_check_in is not None:
+        screening.require_check_in = require_check_in
+    if round_votes is not None:
+        screening.round_votes = round_votes
     screening.currency, screening.base_price = new_currency, new_price
     screening.save()
     return screening

@@ -129,3 +129,21 @@ def test_poll_detail_query_count_is_fixed(api_client, org_client, live_screening
         api_client.post(f"/api/polls/{poll['id']}/votes/", {"ticket": ticket.code, "option": story.to_left.id}, format="json")
     with django_assert_max_num_queries(4):
         api_client.get(f"/api/polls/{poll['id']}/")
+
+
+def test_organizer_requires_check_in_through_the_api_and_votes_follow(org_client, api_client, screening, story,
+                                                                       make_tickets):  # fmt: skip
+    ticket = make_tickets(1)[0]
+    patched = org_client.patch(f"/api/screenings/{screening.id}/", {"require_check_in": True}, format="json")
+    assert patched.status_code == 200 and patched.json()["require_check_in"] is True
+    org_client.post(f"/api/screenings/{screening.id}/start/")
+    poll = org_client.post(f"/api/screenings/{screening.id}/polls/", {"duration_seconds": 30}, format="json").json()
+    vote = {"ticket": ticket.code, "option": story.to_left.id}
+
+    refused = api_client.post(f"/api/polls/{poll['id']}/votes/", vote, format="json")
+    org_client.post(f"/api/tickets/{ticket.code}/check-in/")
+    accepted = api_client.post(f"/api/polls/{poll['id']}/votes/", vote, format="json")
+
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "forbidden"
+    assert accepted.status_code == 201
+    assert Vote.objects.filter(poll_id=poll["id"], ticket=ticket).count() == 1
