@@ -201,4 +201,10 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # The sweepers run every second or so: their "received / succeeded / sending due task"
+    # lines would drown what matters (decisions, releases, errors), which services log themselves.
+    "loggers": {
+        name: {"level": env("CELERY_CHATTER_LOG_LEVEL", default="WARNING")}
+        for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")
+    },
 }
