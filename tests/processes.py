@@ -44,6 +44,8 @@ def process_env(**extra: str) -> dict:
         TEST_RUN_ID=settings.TEST_RUN_ID,
         PYTHONUNBUFFERED="1",
     )
+    env.setdefault("DB_CONN_MAX_AGE", "60")
+    env.setdefault("CELERY_CHATTER_LOG_LEVEL", "INFO")  # readiness is read from these logs; they help debugging too
     env.update(extra)
     return env
 
