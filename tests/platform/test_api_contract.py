@@ -352,3 +352,13 @@ def test_login_attempts_are_throttled_with_the_documented_shape(api_client):
     ]
     assert {r.status_code for r in responses[:20]} == {400}
     error(responses[-1], 429, "throttled")
+
+
+def test_schema_documents_money_as_decimal_strings(client):
+    components = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]
+    schemas = components["schemas"]
+    money = [("ScreeningOutput", "base_price"), ("ScreeningOutput", "ticket_price"), ("OrderOutput", "total"),
+             ("OrderTicketOutput", "price"), ("TicketOutput", "price")]  # fmt: skip
+    assert {(name, field): schemas[name]["properties"][field]["type"] for name, field in money} == {
+        key: "string" for key in money
+    }
