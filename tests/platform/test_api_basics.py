@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from tests.factories import UserFactory
 
@@ -74,8 +75,9 @@ def test_unknown_api_path_is_json_not_found_even_under_debug(client, settings, d
 
 
 @pytest.mark.parametrize("debug", [False, True])
-def test_post_without_the_trailing_slash_is_a_json_404_naming_the_path(client, settings, debug):
+def test_post_without_the_trailing_slash_is_a_json_404_naming_the_path(settings, debug):
     settings.DEBUG = debug  # Django's APPEND_SLASH raised a RuntimeError (a 500) for this under DEBUG
+    client = Client(enforce_csrf_checks=True)  # as an API client: no CSRF cookie
 
     response = client.post("/api/productions", {"title": "x"}, content_type="application/json")
 
