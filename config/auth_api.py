@@ -1,6 +1,6 @@
 """POST /api/auth/token/ {"username", "password"} -> {"token"}."""
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
@@ -16,7 +16,11 @@ class TokenObtainApi(ObtainAuthToken):
 
     @extend_schema(
         request=AuthTokenSerializer,
-        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+        responses={
+            200: inline_serializer("Token", {"token": serializers.CharField()}),
+            400: OpenApiResponse(description="`invalid`: missing fields or wrong credentials"),
+            429: OpenApiResponse(description="`throttled`: too many attempts"),
+        },
         auth=[],
         tags=["auth"],
     )

@@ -2,11 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config.auth_api import TokenObtainApi
 from config.health import healthz
+from config.views import api_not_found
 from screenings.views.home import home
 
 api_patterns = [
@@ -15,6 +16,7 @@ api_patterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("screenings.api.urls")),
     path("", include("voting.api_urls")),
+    re_path(r"^(?P<rest>.*)$", api_not_found),  # last: unknown API paths get the JSON 404, even under DEBUG
 ]
 
 urlpatterns = [

@@ -59,13 +59,28 @@ def _user(username: str, password: str, *, superuser: bool = False):
     return user
 
 
+def _demo_graph_create(*, production: Production, now) -> None:
+    episodes = {}
+    for key, title, minutes, synopsis in EPISODES:
+        episodes[key] = Episode.objects.create(
+            production=production, title=title, synopsis=synopsis, duration_seconds=minutes * 60,
+            status=Episode.Status.PUBLISHED, published_at=now,
+        )  # fmt: skip
+    for position, (source, target, label, is_default) in enumerate(BRANCHES):
+        Branch.objects.create(
+            source=episodes[source], target=episodes[target], label=label, is_default=is_default, position=position
+        )
+    production.start_episode = episodes["arrival"]
+    production.save(update_fields=["start_episode"])
+
+
 @transaction.atomic
 def demo_seed(*, password: str) -> DemoSummary:
     _user("admin", password, superuser=True)
     producer = _user("producer", password)
     organizer = _user("organizer", password)
 
-    production, _ = Production.objects.get_or_create(
+    production, created = Production.objects.get_or_create(
         slug=SLUG,
         defaults={
             "owner": producer,
@@ -74,27 +89,8 @@ def demo_seed(*, password: str) -> DemoSummary:
         },
     )
     now = timezone.now()
-    episodes = {}
-    for key, title, minutes, synopsis in EPISODES:
-        episodes[key], _ = Episode.objects.get_or_create(
-            production=production,
-            title=title,
-            defaults={
-                "synopsis": synopsis,
-                "duration_seconds": minutes * 60,
-                "status": Episode.Status.PUBLISHED,
-                "published_at": now,
-            },
-        )
-    for position, (source, target, label, is_default) in enumerate(BRANCHES):
-        Branch.objects.get_or_create(
-            source=episodes[source],
-            target=episodes[target],
-            defaults={"label": label, "is_default": is_default, "position": position},
-        )
-    if production.start_episode_id is None:
-        production.start_episode = episodes["arrival"]
-        production.save(update_fields=["start_episode"])
+    if created:  # later runs leave the graph alone: the producer may have edited it since
+        _demo_graph_create(production=production, now=now)
 
     venue, _ = Venue.objects.get_or_create(
         owner=organizer, name="Cinema Paradiso", defaults={"city": "Seoul", "seats": 120, "time_zone": "Asia/Seoul"}

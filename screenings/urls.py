@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
+
 from screenings.views import box_office, producer, public
 
 urlpatterns: list = [
@@ -25,5 +27,5 @@ urlpatterns: list = [
     ),
     path("box-office/screenings/<int:screening_id>/check-in/", box_office.check_in_page, name="box-office-check-in"),
     path("screenings/<int:screening_id>/", public.screening_page, name="screening"),
-    path("t/<str:code>/", public.ticket_page, name="ticket"),
+    path("t/<ticket_code:code>/", public.ticket_page, name="ticket"),
 ]

@@ -10,11 +10,16 @@ from rest_framework.views import APIView
 
 from screenings.models import Episode, Screening
 from screenings.services.live import screening_advance, screening_end, screening_start
+from voting.api_results import ERROR
 from voting.models import Poll
 from voting.payloads import episode_payload
 from voting.rules import RULE
 from voting.selectors import poll_state_get
 from voting.services import poll_close_early, poll_open, vote_cast
+
+
+# Errors are {"error": {"code", "message", "fields"?}} (config/api_errors.py).
+WRITE_ERRORS = {status_code: ERROR for status_code in (400, 401, 403, 404, 409)}
 
 
 class NowPlayingSerializer(serializers.Serializer):
@@ -85,7 +90,7 @@ class _OrganizerApi(APIView):
 
 
 class ScreeningStartApi(_OrganizerApi):
-    @extend_schema(request=None, responses=ScreeningLiveSerializer, summary="Start a screening: play the start episode")
+    @extend_schema(request=None, responses={200: ScreeningLiveSerializer, **WRITE_ERRORS}, summary="Start a screening: play the start episode")
     def post(self, request, screening_id: int):
         screening = screening_start(screening=get_object_or_404(Screening, pk=screening_id), by=request.user)
         return Response(_screening_out(screening))
@@ -95,7 +100,7 @@ class ScreeningAdvanceApi(_OrganizerApi):
     class ScreeningAdvanceInputSerializer(serializers.Serializer):
         episode = serializers.IntegerField(help_text="An episode reached by a branch from the one now playing.")
 
-    @extend_schema(request=ScreeningAdvanceInputSerializer, responses=ScreeningLiveSerializer, summary="Advance by hand along a branch")
+    @extend_schema(request=ScreeningAdvanceInputSerializer, responses={200: ScreeningLiveSerializer, **WRITE_ERRORS}, summary="Advance by hand along a branch")
     def post(self, request, screening_id: int):
         screening = get_object_or_404(Screening, pk=screening_id)
         data = self.ScreeningAdvanceInputSerializer(data=request.data)
@@ -108,7 +113,7 @@ class ScreeningAdvanceApi(_OrganizerApi):
 
 
 class ScreeningEndApi(_OrganizerApi):
-    @extend_schema(request=None, responses=ScreeningLiveSerializer, summary="End a live screening")
+    @extend_schema(request=None, responses={200: ScreeningLiveSerializer, **WRITE_ERRORS}, summary="End a live screening")
     def post(self, request, screening_id: int):
         screening = screening_end(screening=get_object_or_404(Screening, pk=screening_id), by=request.user)
         return Response(_screening_out(screening))
@@ -121,7 +126,7 @@ class PollOpenApi(_OrganizerApi):
         quorum = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
     @extend_schema(
-        request=PollOpenInputSerializer, responses={201: PollSerializer},
+        request=PollOpenInputSerializer, responses={201: PollSerializer, **WRITE_ERRORS},
         summary="Open a live poll on the episode now playing (options: its branches)",
     )  # fmt: skip
     def post(self, request, screening_id: int):
@@ -135,14 +140,14 @@ class PollOpenApi(_OrganizerApi):
 class PollDetailApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses=PollSerializer, summary="A poll with its live counts or its decision")
+    @extend_schema(responses={200: PollSerializer, 404: ERROR}, auth=[], summary="A poll with its live counts or its decision")
     def get(self, request, poll_id: int):
         poll = get_object_or_404(Poll.objects.select_related("screening", "episode"), pk=poll_id)
         return Response(_poll_out(poll, request))
 
 
 class PollCloseApi(_OrganizerApi):
-    @extend_schema(request=None, responses=PollSerializer, summary="Close a live poll early and decide it now")
+    @extend_schema(request=None, responses={200: PollSerializer, **WRITE_ERRORS}, summary="Close a live poll early and decide it now")
     def post(self, request, poll_id: int):
         poll = get_object_or_404(Poll, pk=poll_id)
         poll_close_early(poll=poll, by=request.user)
@@ -165,7 +170,7 @@ class VoteCastApi(APIView):
         option = serializers.IntegerField()
         receipt = serializers.CharField(help_text="HMAC of the ticket's secret and the poll (docs/verifiable-results.md).")
 
-    @extend_schema(request=VoteCastInputSerializer, responses={201: VoteCastOutputSerializer}, summary="Vote (or change a vote)")
+    @extend_schema(request=VoteCastInputSerializer, responses={201: VoteCastOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}, auth=[], summary="Vote (or change a vote)")
     def post(self, request, poll_id: int):
         data = self.VoteCastInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

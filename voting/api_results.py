@@ -16,7 +16,12 @@ ERROR = inline_serializer(
     "ResultsError",
     {
         "error": inline_serializer(
-            "ResultsErrorBody", {"code": serializers.CharField(), "message": serializers.CharField()}
+            "ResultsErrorBody",
+            {
+                "code": serializers.CharField(),
+                "message": serializers.CharField(),
+                "fields": serializers.DictField(required=False),
+            },
         )
     },
 )

@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
+
 from voting import api
 from voting.api_results import PollCountsApi, PollResultApi, RoundOpenApi, TicketReceiptsApi
 
@@ -16,5 +18,5 @@ urlpatterns: list = [
     path("productions/<int:production_id>/rounds/", RoundOpenApi.as_view(), name="api-round-open"),
     path("polls/<int:poll_id>/result/", PollResultApi.as_view(), name="api-poll-result"),
     path("polls/<int:poll_id>/counts/", PollCountsApi.as_view(), name="api-poll-counts"),
-    path("tickets/<str:code>/receipts/", TicketReceiptsApi.as_view(), name="api-ticket-receipts"),
+    path("tickets/<ticket_code:code>/receipts/", TicketReceiptsApi.as_view(), name="api-ticket-receipts"),
 ]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from config.errors import Forbidden
+from screenings.codes import ticket_code_valid
 from screenings.models import Screening, Ticket
 from voting import tally
 from voting.eligibility import ticket_vote_check
@@ -106,7 +107,7 @@ def production_rounds_get(*, production_id: int, ticket: Ticket | None = None, s
 
 def ticket_for_screening_get(*, code: str, screening_id: int) -> Ticket | None:
     """A ticket that may join this screening's socket: this screening's, not refunded."""
-    if not isinstance(code, str) or not code or len(code) > 64:
+    if not ticket_code_valid(code):
         return None
     return (
         Ticket.objects.filter(code=code, screening_id=screening_id)

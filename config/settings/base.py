@@ -190,6 +190,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"EpisodeStatusEnum": "screenings.models.story.Episode.Status"},
+    "PATH_CONVERTER_OVERRIDES": {"ticket_code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}},
 }
 
 # Websocket origins allowed besides ALLOWED_HOSTS (e.g. a cinema app's origin).

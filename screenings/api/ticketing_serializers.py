@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -10,6 +9,10 @@ from screenings.models import Order, Production, Screening, Ticket, Venue
 from screenings.pricing import MINOR_UNITS, quantize
 from screenings.qr import ticket_url
 from screenings.services.ticketing import MAX_TICKETS_PER_ORDER
+
+
+# API.md: money is a decimal string ("6.00"), never a JSON number.
+MONEY_SCHEMA = {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d+)?$", "example": "6.00"}
 
 
 def money(amount, currency: str) -> str:
@@ -77,11 +80,11 @@ class ScreeningOutput(serializers.ModelSerializer):
                   "half_price", "ticket_price", "status", "seats_sold", "seats_left", "require_check_in",
                   "round_votes"]  # fmt: skip
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY_SCHEMA)
     def get_base_price(self, screening) -> str:
         return money(screening.base_price, screening.currency)
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY_SCHEMA)
     def get_ticket_price(self, screening) -> str:
         return money(screening.ticket_price, screening.currency)
 
@@ -112,7 +115,7 @@ class OrderTicketOutput(serializers.ModelSerializer):
         model = Ticket
         fields = ["code", "price", "kind", "url"]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY_SCHEMA)
     def get_price(self, ticket) -> str:
         return money(ticket.price, ticket.order.currency)
 
@@ -128,7 +131,7 @@ class OrderOutput(serializers.ModelSerializer):
         model = Order
         fields = ["id", "screening", "total", "currency", "payment_provider", "payment_status", "tickets"]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY_SCHEMA)
     def get_total(self, order) -> str:
         return money(order.total, order.currency)
 
@@ -148,6 +151,6 @@ class TicketOutput(serializers.ModelSerializer):
         model = Ticket
         fields = ["code", "screening", "status", "kind", "price", "currency", "checked_in_at", "refunded_at"]
 
-    @extend_schema_field(OpenApiTypes.DECIMAL)
+    @extend_schema_field(MONEY_SCHEMA)
     def get_price(self, ticket) -> str:
         return money(ticket.price, ticket.screening.currency)

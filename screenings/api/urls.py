@@ -2,6 +2,8 @@
 
 from django.urls import path
 
+import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
+
 from screenings.api import story, ticketing
 
 P = "productions/<int:production_id>"
@@ -29,8 +31,8 @@ urlpatterns: list = [
         ticketing.ScreeningTicketListApi.as_view(),
         name="api-screening-tickets",
     ),
-    path("tickets/<str:code>/", ticketing.TicketDetailApi.as_view(), name="api-ticket"),
-    path("tickets/<str:code>/qr.svg", ticketing.TicketQrApi.as_view(), name="api-ticket-qr"),
-    path("tickets/<str:code>/check-in/", ticketing.TicketCheckInApi.as_view(), name="api-ticket-check-in"),
-    path("tickets/<str:code>/refund/", ticketing.TicketRefundApi.as_view(), name="api-ticket-refund"),
+    path("tickets/<ticket_code:code>/", ticketing.TicketDetailApi.as_view(), name="api-ticket"),
+    path("tickets/<ticket_code:code>/qr.svg", ticketing.TicketQrApi.as_view(), name="api-ticket-qr"),
+    path("tickets/<ticket_code:code>/check-in/", ticketing.TicketCheckInApi.as_view(), name="api-ticket-check-in"),
+    path("tickets/<ticket_code:code>/refund/", ticketing.TicketRefundApi.as_view(), name="api-ticket-refund"),
 ]

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
+from screenings.codes import ticket_code_valid
 from screenings.models import Screening, Ticket, Venue
 
 _NOT_REFUNDED = ~Q(tickets__status=Ticket.Status.REFUNDED)
@@ -36,7 +37,7 @@ def screening_with_sales_get(*, screening_id: int) -> Screening | None:
 def screening_tickets_list(*, screening: Screening, query: str = "") -> QuerySet[Ticket]:
     """The screening's tickets, searchable by code (prefix), buyer email or name."""
     tickets = Ticket.objects.filter(screening=screening).select_related("order").order_by("id")
-    query = query.strip()
+    query = query.replace("\x00", "").strip()  # PostgreSQL text cannot hold a NUL
     if query:
         tickets = tickets.filter(
             Q(code__startswith=query) | Q(order__email__icontains=query) | Q(order__name__icontains=query)
@@ -45,6 +46,8 @@ def screening_tickets_list(*, screening: Screening, query: str = "") -> QuerySet
 
 
 def ticket_by_code_get(*, code: str) -> Ticket | None:
+    if not ticket_code_valid(code):
+        return None
     return Ticket.objects.select_related("order", "screening__production", "screening__venue").filter(code=code).first()
 
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import AlreadyCheckedIn, Conflict, Forbidden, Invalid, NotFound, SoldOut
+from screenings.codes import ticket_code_valid
 from screenings.emails import order_tickets_email_send
 from screenings.models import Order, Production, Screening, Ticket, Venue
 from screenings.payments import DEFAULT_PROVIDER, payment_provider_get
@@ -255,8 +256,8 @@ def order_place(
 
 
 def _ticket_for_organizer(code: str, user, *, lock_screening: bool) -> Ticket:
-    found = Ticket.objects.filter(code=code).values_list("screening_id", flat=True).first()
-    if found is None:
+    found = ticket_code_valid(code) and Ticket.objects.filter(code=code).values_list("screening_id", flat=True).first()
+    if not found:
         raise NotFound("No such ticket.")
     screening = Screening.objects.select_for_update() if lock_screening else Screening.objects
     screening = screening.get(pk=found)

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from tests.factories import UserFactory
 
@@ -61,3 +62,32 @@ def test_home_page_renders(client):
 
     assert response.status_code == 200
     assert b"Episodic screenings" in response.content
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_unknown_api_path_is_json_not_found_even_under_debug(client, settings, debug):
+    settings.DEBUG = debug
+
+    response = client.get("/api/polls/null,null/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_post_without_the_trailing_slash_is_a_json_404_naming_the_path(settings, debug):
+    settings.DEBUG = debug  # Django's APPEND_SLASH raised a RuntimeError (a 500) for this under DEBUG
+    client = Client(enforce_csrf_checks=True)  # as an API client: no CSRF cookie
+
+    response = client.post("/api/productions", {"title": "x"}, content_type="application/json")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+    assert "/api/productions/" in response.json()["error"]["message"]
+
+
+def test_get_without_the_trailing_slash_still_redirects(client):
+    response = client.get("/api/productions?page=2")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/api/productions/?page=2"

@@ -34,3 +34,22 @@ def test_demo_story_has_two_decision_points_and_endings_and_a_half_price_screeni
     assert summary.screening.ticket_price * 2 == summary.screening.base_price
     assert len(summary.tickets) == 4
     assert all(len(t.code) >= 43 for t in summary.tickets)
+
+
+def test_demo_seed_again_after_the_producer_edited_the_graph():
+    """`make run` seeds on every start: it used to re-create renamed episodes and their branches
+    (a second default branch broke a unique constraint and the launcher stopped)."""
+    from screenings.services import story
+
+    summary = demo_seed(password="pw-demo-123")
+    producer = summary.production.owner
+    start = summary.production.start_episode
+    story.episode_update(episode=start, actor=producer, title="Renamed by the producer")
+    other = start.branches_out.filter(is_default=False).first()
+    story.branch_update(branch=other, actor=producer, is_default=True)
+    before = counts()
+
+    demo_seed(password="pw-demo-123")
+
+    assert counts() == before
+    assert Episode.objects.get(pk=start.pk).title == "Renamed by the producer"

@@ -343,3 +343,27 @@ def test_hot_paths_keep_their_query_counts(api_client, screening, django_assert_
         assert api_client.get(f"/api/tickets/{code}/").status_code == 200
     with django_assert_max_num_queries(2):
         assert api_client.get("/api/screenings/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/tickets/{}/", "/api/tickets/{}/qr.svg", "/api/tickets/{}/receipts/"])
+@pytest.mark.parametrize("code", ["%00", "bad%00code", "a" * 65, "%C3%A9", "%27%3B%20drop"])
+def test_malformed_ticket_codes_are_not_found_not_500(api_client, path, code):
+    """A NUL in a query is a DataError on PostgreSQL: malformed codes never reach the database."""
+    response = api_client.get(path.format(code))
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("action", ["check-in", "refund"])
+def test_malformed_ticket_code_actions_are_not_found(client_for, organizer, action):
+    response = client_for(organizer).post(f"/api/tickets/bad%00code/{action}/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_ticket_search_with_a_nul_is_not_500(client_for, organizer, screening):
+    response = client_for(organizer).get(f"/api/screenings/{screening.id}/tickets/", {"q": "a\x00b"})
+
+    assert response.status_code == 200

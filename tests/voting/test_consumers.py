@@ -320,3 +320,33 @@ def test_a_release_round_of_the_production_is_voted_on_the_same_socket(live_scre
 
     run(scenario)
     assert Vote.objects.get(poll=round_poll).ticket_id == ticket.id
+
+
+@pytest.mark.parametrize("ticket", ["bad\x00code", ["a"], 12, None, "a" * 65])
+def test_hello_with_a_malformed_ticket_is_forbidden_not_a_crash(live_screening, ticket):
+    async def scenario():
+        ws = socket(live_screening.id)
+        await ws.connect()
+        await ws.send_json_to({"type": "hello", "ticket": ticket})
+        assert (await ws.receive_json_from())["code"] == "forbidden"
+        assert (await ws.receive_output(timeout=5))["code"] == 4403
+
+    run(scenario)
+
+
+def test_second_hello_and_unknown_polls_get_errors_and_the_socket_survives(live_screening, make_tickets):
+    ticket = make_tickets(1)[0]
+
+    async def scenario():
+        ws, _ = await joined(live_screening.id, ticket.code)
+        await ws.send_json_to({"type": "hello", "ticket": ticket.code})
+        assert (await ws.receive_json_from())["code"] == "invalid"
+        for poll_id in (999_999, 10**30, -1):
+            await ws.send_json_to({"type": "vote", "poll": poll_id, "option": 1, "ref": "r"})
+            error = await ws.receive_json_from()
+            assert error["type"] == "error" and error["code"] in {"not_found", "invalid"}, (poll_id, error)
+        await ws.send_json_to({"type": "ping"})
+        assert (await ws.receive_json_from())["type"] == "pong"
+        await ws.disconnect()
+
+    run(scenario)
