@@ -55,5 +55,5 @@ def screening_join(request, screening_id: int):
 
 
 def ticket_live(request, code: str):
-    ticket = get_object_or_404(Ticket.objects.select_related("screening__production"), code=code)
+    ticket = get_object_or_404(Ticket.objects.select_related("screening__production", "screening__venue"), code=code)
     return render(request, "voting/live.html", {"ticket": ticket, "screening": ticket.screening})
