@@ -1,5 +1,7 @@
 """The cinema screen's layout in Chromium: the join QR shows whole; the controls never cover the poll."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -46,4 +48,10 @@ def test_qr_whole_and_sound_button_clear_of_the_poll(asgi_server, live_screening
     for control in ("#unmute", "#fullscreen"):
         assert not _intersects(page.locator(control).bounding_box(), poll_box), control
     assert not _intersects(qr, poll_box)
+
+    # The controls fade once the mouse rests, and come back when it moves.
+    expect(page.locator("#corner")).to_have_class(re.compile(r"\bidle\b"), timeout=8_000)
+    expect(page.locator("#controls")).to_have_css("opacity", "0")
+    page.mouse.move(10, 10)
+    expect(page.locator("#controls")).to_have_css("opacity", "1")
     context.close()
