@@ -108,7 +108,8 @@ def screening_edit(request, screening_id: int):
     zone = screening.venue.time_zone if screening.venue_id else "UTC"
     initial = {f: getattr(screening, f) for f in (
         "capacity", "base_price", "currency", "half_price", "require_check_in", "round_votes")}  # fmt: skip
-    initial["starts_at"] = screening.starts_at.astimezone(ZoneInfo(zone))
+    # Naive wall-clock time: an aware value would be shown converted to the server's zone.
+    initial["starts_at"] = screening.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     form = ScreeningEditForm(request.POST or None, initial=initial, time_zone=zone)
     if request.method == "POST" and form.is_valid():
         try:

@@ -54,7 +54,9 @@ class _ScreeningFields(forms.Form):
 
 
 class ScreeningForm(_ScreeningFields):
-    production = forms.ModelChoiceField(queryset=Production.objects.none(), help_text="Productions whose start episode is published.")
+    production = forms.ModelChoiceField(
+        queryset=Production.objects.none(), help_text="Productions whose start episode is published."
+    )
     venue = forms.ModelChoiceField(queryset=None, required=False, empty_label="Online (no venue)")
     field_order = ["production", "venue", "starts_at"]
 
