@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from screenings.models import Screening
-from tests.factories import EpisodeFactory, ProductionFactory, UserFactory
+from tests.factories import EpisodeFactory, ProductionFactory, ScreeningFactory, UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = "/tmp/ui-shots"
@@ -60,3 +60,19 @@ def test_organizer_creates_venue_and_half_price_screening(asgi_server, page, pla
     row.locator("text=Console").click()
     expect(page).to_have_url(f"{asgi_server}/screenings/{screening.pk}/console/")
     expect(page.locator("#conn")).to_have_text("connected")
+
+
+def test_box_office_on_a_phone_needs_no_sideways_scrolling(live_server, page, playable):
+    organizer = UserFactory(username="phoneoffice")
+    screening = ScreeningFactory(organizer=organizer, production=playable)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/accounts/login/?next=/box-office/")
+    page.fill("input[name=username]", organizer.username)
+    page.fill("input[name=password]", "pass-word-123")
+    page.click("button[type=submit], input[type=submit]")
+
+    row = page.locator(f'tr[data-screening="{screening.pk}"]')
+    for link in ("Tickets", "Check-in", "Console", "Screen"):
+        box = row.get_by_role("link", name=link, exact=True).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, link
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
