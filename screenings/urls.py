@@ -20,6 +20,14 @@ urlpatterns: list = [
     path("branches/<int:branch_id>/edit/", producer.branch_edit, name="branch-edit"),
     path("branches/<int:branch_id>/delete/", producer.branch_delete, name="branch-delete"),
     path("box-office/", box_office.box_office, name="box-office"),
+    path("box-office/venues/new/", box_office.venue_form, name="box-office-venue-new"),
+    path("box-office/venues/<int:venue_id>/", box_office.venue_form, name="box-office-venue-edit"),
+    path("box-office/screenings/new/", box_office.screening_new, name="box-office-screening-new"),
+    path("box-office/screenings/<int:screening_id>/", box_office.screening_edit, name="box-office-screening-edit"),
+    path(
+        "box-office/screenings/<int:screening_id>/on-sale/", box_office.screening_on_sale_action,
+        name="box-office-on-sale",
+    ),
     path("box-office/screenings/<int:screening_id>/tickets/", box_office.screening_tickets, name="box-office-tickets"),
     path("box-office/screenings/<int:screening_id>/refund/", box_office.ticket_refund_action, name="box-office-refund"),
     path(

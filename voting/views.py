@@ -34,7 +34,10 @@ def screening_console(request, screening_id: int):
 def screening_screen(request, screening_id: int):
     screening = get_object_or_404(Screening.objects.select_related("production"), pk=screening_id)
     join_url = _join_url(screening)
-    qr_svg = segno.make(join_url, error="m").svg_inline(scale=6, dark="#000", light="#fff", border=2)
+    # Sized by CSS from its viewBox alone; a full four-module quiet zone so phones lock on from the seats.
+    qr_svg = segno.make(join_url, error="m").svg_inline(
+        scale=6, dark="#000", light="#fff", border=4, omitsize=True, svgclass="join-qr"
+    )
     return render(request, "voting/screen.html", {"screening": screening, "join_url": join_url, "qr_svg": qr_svg})
 
 
@@ -52,5 +55,5 @@ def screening_join(request, screening_id: int):
 
 
 def ticket_live(request, code: str):
-    ticket = get_object_or_404(Ticket.objects.select_related("screening__production"), code=code)
+    ticket = get_object_or_404(Ticket.objects.select_related("screening__production", "screening__venue"), code=code)
     return render(request, "voting/live.html", {"ticket": ticket, "screening": ticket.screening})

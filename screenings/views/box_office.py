@@ -1,19 +1,36 @@
-"""Organizer pages: my screenings with sales, a screening's tickets, the door check-in."""
+"""Organizer pages: my screenings with sales, venue and screening forms, a screening's tickets, the door check-in."""
 
 from __future__ import annotations
+
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
-from screenings.models import Screening
-from screenings.selectors.ticketing import screening_sales_list, screening_tickets_list, screening_with_sales_get
-from screenings.services.ticketing import screening_cancel, ticket_refund
+from screenings.models import Screening, Venue
+from screenings.pricing import MINOR_UNITS
+from screenings.selectors.ticketing import (
+    screening_sales_list,
+    screening_tickets_list,
+    screening_with_sales_get,
+    venue_list,
+)
+from screenings.services.ticketing import (
+    screening_cancel,
+    screening_create,
+    screening_status_set,
+    screening_update,
+    ticket_refund,
+    venue_create,
+    venue_update,
+)
+from screenings.views.box_office_forms import ScreeningEditForm, ScreeningForm, VenueForm
 
 
 def _own_screening(request, screening_id: int) -> Screening:
@@ -25,10 +42,99 @@ def _own_screening(request, screening_id: int) -> Screening:
     return screening
 
 
+def _own_venue(request, venue_id: int) -> Venue:
+    venue = get_object_or_404(Venue, pk=venue_id)
+    if not (request.user.is_superuser or venue.owner_id == request.user.pk):
+        raise PermissionDenied("Only the venue's organizer may edit it.")
+    return venue
+
+
+def _refused(form, error: DomainError) -> None:
+    """Show a service's refusal next to the fields it names, else above the form."""
+    named = {f: msgs for f, msgs in (error.fields or {}).items() if f in form.fields}
+    for field, field_messages in named.items():
+        for message in field_messages:
+            form.add_error(field, message)
+    if not named:
+        form.add_error(None, error.message)
+
+
 @login_required
 def box_office(request):
-    return render(request, "screenings/box_office/screenings.html",
-                  {"screenings": screening_sales_list(organizer=request.user)})  # fmt: skip
+    return render(request, "screenings/box_office/screenings.html", {
+        "screenings": screening_sales_list(organizer=request.user), "venues": venue_list(owner=request.user),
+    })  # fmt: skip
+
+
+@login_required
+def venue_form(request, venue_id: int | None = None):
+    """Create a venue, or edit one of mine."""
+    venue = _own_venue(request, venue_id) if venue_id else None
+    initial = {f: getattr(venue, f) for f in ("name", "city", "seats", "time_zone")} if venue else None
+    form = VenueForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if venue:
+                venue_update(venue=venue, user=request.user, **form.cleaned_data)
+            else:
+                venue = venue_create(owner=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"Venue «{venue.name}» saved.")
+            return redirect("box-office")
+    return render(request, "screenings/box_office/venue_form.html", {"form": form, "venue": venue})
+
+
+@login_required
+def screening_new(request):
+    form = ScreeningForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            screening = screening_create(organizer=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"Screening of «{screening.production.title}» created.")
+            return redirect("box-office")
+    return render(request, "screenings/box_office/screening_form.html", {
+        "form": form, "screening": None, "minor_units": MINOR_UNITS,
+    })  # fmt: skip
+
+
+@login_required
+def screening_edit(request, screening_id: int):
+    screening = _own_screening(request, screening_id)
+    zone = screening.venue.time_zone if screening.venue_id else "UTC"
+    initial = {f: getattr(screening, f) for f in (
+        "capacity", "base_price", "currency", "half_price", "require_check_in", "round_votes")}  # fmt: skip
+    # Naive wall-clock time: an aware value would be shown converted to the server's zone.
+    initial["starts_at"] = screening.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    form = ScreeningEditForm(request.POST or None, initial=initial, time_zone=zone)
+    if request.method == "POST" and form.is_valid():
+        try:
+            screening_update(screening=screening, user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, "Screening saved.")
+            return redirect("box-office")
+    return render(request, "screenings/box_office/screening_form.html", {
+        "form": form, "screening": screening, "time_zone": zone, "minor_units": MINOR_UNITS,
+    })  # fmt: skip
+
+
+@login_required
+@require_POST
+def screening_on_sale_action(request, screening_id: int):
+    screening = _own_screening(request, screening_id)
+    try:
+        screening_status_set(screening=screening, user=request.user, status=Screening.Status.ON_SALE)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"«{screening.production.title}» is on sale.")
+    return redirect("box-office")
 
 
 @login_required

@@ -8,6 +8,7 @@
   let poll = null;      // the poll shown: {id, options, closes_at, hide_results, status}
   let myVote = null;    // the option the server has accepted for this ticket
   let pending = null;   // the option sent, awaiting vote.accepted
+  let status;           // the screening's status (declared before the socket reports it)
 
   // Release rounds of the production (rounds.js draws them; votes go over this socket).
   const Rounds = window.RoundsView(document.getElementById("rounds"), (message) => socket.send(message));
@@ -25,7 +26,7 @@
       state: (m) => {
         Rounds.fromState(m.rounds || []);
         setNowPlaying(m.now_playing);
-        $("screening-status").textContent = m.screening.status === "live" ? "" : "Screening " + m.screening.status;
+        setStatus(m.screening.status);
         myVote = m.my_vote;
         pending = null;
         showPoll(m.poll);
@@ -51,14 +52,13 @@
         if (!poll || m.poll !== poll.id) return;
         poll.status = "decided";
         poll.decision = { option: m.option, reason: m.reason };
+        showIdle();
         drawOptions();
         drawBars(m.counts);
         showDecision();
       },
       now_playing: (m) => setNowPlaying(m.episode),
-      "screening.status": (m) => {
-        $("screening-status").textContent = m.screening.status === "live" ? "" : "Screening " + m.screening.status;
-      },
+      "screening.status": (m) => setStatus(m.screening.status),
       "round.release": (m) => Rounds.release(m),
       error: (m) => {
         Rounds.failed(m);
@@ -70,10 +70,34 @@
     },
   });
 
-  function setNowPlaying(episode) { $("now-playing").textContent = episode ? episode.title : "—"; }
+  const STATUS_TEXT = {
+    scheduled: () => "Not started yet — the screening begins at " + root.dataset.starts,
+    live: () => "Live",
+    ended: () => "Ended — thanks for watching",
+    cancelled: () => "Cancelled",
+  };
+  STATUS_TEXT.on_sale = STATUS_TEXT.scheduled;
+
+  function setStatus(value) {
+    status = value;
+    const el = $("screening-status");
+    el.dataset.status = value;
+    el.textContent = (STATUS_TEXT[value] || (() => value))();
+    showIdle();
+  }
+
+  // Between polls, say what will happen instead of showing an empty page.
+  function showIdle() {
+    const over = status === "ended" || status === "cancelled";
+    $("idle").classList.toggle("hidden", over || (poll !== null && poll.status === "open"));
+  }
+
+  function setNowPlaying(episode) { $("now-playing").textContent = episode ? episode.title : "Nothing yet"; }
+  setStatus($("screening-status").dataset.status);  // as rendered, until the socket reports
 
   function showPoll(p) {
     poll = p;
+    showIdle();
     $("poll").classList.toggle("hidden", !p);
     if (!p) return;
     $("decision").classList.add("hidden");

@@ -34,6 +34,15 @@
   document.addEventListener("fullscreenchange", () => {
     $("controls").classList.toggle("hidden", !!document.fullscreenElement && $("video").muted === false);
   });
+  // They also fade after a few seconds without the mouse or keyboard, and come back on the next move.
+  let idleTimer = null;
+  function wake() {
+    $("corner").classList.remove("idle");
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => $("corner").classList.add("idle"), 4000);
+  }
+  for (const event of ["mousemove", "keydown", "touchstart"]) document.addEventListener(event, wake, { passive: true });
+  wake();
 
   function play(episode) {
     if (!episode || episode.id === episodeId) return;

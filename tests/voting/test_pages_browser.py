@@ -108,7 +108,7 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
         expect(screen.locator("#episode-title")).to_have_text("Ending")
         console.click("#end")
         expect(console.locator("#status")).to_have_text("ended")
-        expect(phones[1].locator("#screening-status")).to_have_text("Screening ended")
+        expect(phones[1].locator("#screening-status")).to_have_text("Ended — thanks for watching")
     finally:
         for context in contexts:
             context.close()
