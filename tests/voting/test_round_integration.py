@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import sync_to_async
+from channels.db import database_sync_to_async
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -80,7 +81,7 @@ def test_a_release_round_across_three_screenings_at_two_venues(
             assert (await audience.open({"type": "hello", "ticket": group[0].code}))["rounds"] == []
 
         closes_at = timezone.now() + timedelta(seconds=CLOSES_IN)
-        poll = await sync_to_async(round_open)(
+        poll = await database_sync_to_async(round_open)(  # closes its connection after the call
             production=world.production, episode=world.start, by=world.owner,
             closes_at=closes_at, release_at=closes_at + timedelta(seconds=RELEASE_AFTER),
         )  # fmt: skip
@@ -145,7 +146,7 @@ def test_a_release_round_across_three_screenings_at_two_venues(
         releases = await asyncio.gather(*(a.wait_for("round.release") for a in everyone))
         target = world.right.target_id if winner == right else world.left.target_id
         assert {(r["episode"]["id"], r["status"]) for r in releases} == {(target, "scheduled")}
-        holder["scheduled"] = await sync_to_async(lambda: Episode.objects.get(pk=target).status)()
+        holder["scheduled"] = await database_sync_to_async(lambda: Episode.objects.get(pk=target).status)()
 
         released = await asyncio.gather(*(a.wait_for("episode.released", timeout=RELEASE_AFTER + 20)
                                           for a in everyone))  # fmt: skip
