@@ -70,6 +70,9 @@ def test_box_office_on_a_phone_needs_no_sideways_scrolling(live_server, page, pl
     page.fill("input[name=username]", organizer.username)
     page.fill("input[name=password]", "pass-word-123")
     page.click("button[type=submit], input[type=submit]")
+    # Measure the box office once it has loaded with its stylesheet, not the login page it replaces.
+    page.wait_for_url(f"{live_server.url}/box-office/")
+    page.wait_for_load_state("load")
 
     row = page.locator(f'tr[data-screening="{screening.pk}"]')
     for link in ("Tickets", "Check-in", "Console", "Screen"):
