@@ -17,10 +17,10 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.utils import timezone
 
 from config.errors import DomainError, Forbidden
+from screenings.events import production_group, screening_group
 from screenings.models import Screening, Ticket
 from voting import flusher
 from voting.batcher import batcher
-from screenings.events import production_group, screening_group
 from voting.models import Poll
 from voting.selectors import screening_state_get, ticket_for_screening_get, ticket_may_vote
 

@@ -17,11 +17,11 @@ from django.db.models import Count
 from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid
+from screenings.events import broadcast_on_commit, production_group
 from screenings.models import Episode, Production
 from screenings.selectors.story import episode_payload
 from screenings.services import story
 from voting import tally
-from screenings.events import broadcast_on_commit, production_group
 from voting.models import Decision, Poll
 
 logger = logging.getLogger(__name__)

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid
-from screenings.models import Branch, Episode, Play, Screening
 from screenings.events import broadcast_on_commit, screening_group
+from screenings.models import Branch, Episode, Play, Screening
 from voting.payloads import episode_payload
 
 

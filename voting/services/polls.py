@@ -18,12 +18,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from config.errors import Conflict, Invalid, NotFound
+from screenings.events import broadcast_on_commit, production_group, screening_group
 from screenings.models import Branch, Episode, Screening
 from screenings.services.live import screening_organizer_check
 from voting import tally
 from voting.ballots import ballots_count, ballots_digest
 from voting.effects import DECISION_EFFECTS
-from screenings.events import broadcast_on_commit, production_group, screening_group
 from voting.models import Decision, Poll, Vote
 from voting.payloads import options_payload
 from voting.rules import decision_pick
