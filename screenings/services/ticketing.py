@@ -1,8 +1,8 @@
 """Ticketing: venues, screenings, orders, check-in, refunds. Each operation is one transaction.
 
-Locks are always taken in the same order — screening, then tickets, then
-orders — so concurrent orders, refunds, check-ins and cancellations never
-deadlock. Seats sold are the screening's tickets that are not refunded.
+Locks are always taken in the same order — screening, venue, tickets,
+orders — so concurrent orders, refunds, check-ins, cancellations and edits
+never deadlock. Seats sold are the screening's tickets that are not refunded.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ def screening_update(
 ) -> Screening:  # fmt: skip
     """Change a screening's details. Tickets keep the price they were sold at; voting
     policies (check-in required, release-round votes) apply from the next vote on."""
-    screening = Screening.objects.select_for_update(of=("self",)).select_related("venue").get(pk=screening.pk)
+    screening = Screening.objects.select_for_update().get(pk=screening.pk)
     _require_owner(user, screening.organizer_id, "screening")
     if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
         raise Conflict(f"The screening is {screening.status}.")
@@ -144,7 +144,9 @@ def screening_update(
     new_price = screening.base_price if base_price is None else base_price
     _check_price(new_price, new_currency)
     if capacity is not None:
-        _check_capacity(capacity, screening.venue)
+        # The venue's lock orders this check with venue_update shrinking its seats.
+        venue = Venue.objects.select_for_update().get(pk=screening.venue_id) if screening.venue_id else None
+        _check_capacity(capacity, venue)
         sold = _seats_sold(screening)
         if capacity < sold:
             raise Invalid(f"{sold} seats are already sold.", fields={"capacity": [f"At least {sold}."]})
