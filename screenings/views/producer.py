@@ -56,6 +56,19 @@ def _form_errors(request, form) -> None:
         messages.error(request, f"{str(name).capitalize()}: {' '.join(errors)}")
 
 
+def _submit(request, form, change, success) -> None:
+    """Validate `form`, apply `change(form)` through a service, and say how it went as a message."""
+    if not form.is_valid():
+        _form_errors(request, form)
+        return
+    try:
+        result = change(form)
+    except DomainError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, success(result))
+
+
 def _editable_production(request, production_id: int):
     production = selectors.production_get(production_id=production_id, user=request.user)
     if not selectors.production_can_edit(production=production, user=request.user):
@@ -122,15 +135,12 @@ def production_graph(request, production_id: int):
 @_http_errors
 def production_settings(request, production_id: int):
     production = _editable_production(request, production_id)
-    form = ProductionSettingsForm(request.POST, production=production)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            services.production_update(production=production, actor=request.user, **form.cleaned_data)
-            messages.success(request, "Production saved.")
-        except DomainError as error:
-            _refused(request, error)
+    _submit(
+        request,
+        ProductionSettingsForm(request.POST, production=production),
+        lambda form: services.production_update(production=production, actor=request.user, **form.cleaned_data),
+        lambda _: "Production saved.",
+    )
     return redirect("production-detail", production.pk)
 
 
@@ -139,15 +149,12 @@ def production_settings(request, production_id: int):
 @_http_errors
 def episode_create(request, production_id: int):
     production = _editable_production(request, production_id)
-    form = EpisodeForm(request.POST, request.FILES)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            episode = services.episode_create(production=production, actor=request.user, **form.changes())
-            messages.success(request, f"Added «{episode.title}» as a draft.")
-        except DomainError as error:
-            _refused(request, error)
+    _submit(
+        request,
+        EpisodeForm(request.POST, request.FILES),
+        lambda form: services.episode_create(production=production, actor=request.user, **form.changes()),
+        lambda episode: f"Added «{episode.title}» as a draft.",
+    )
     return redirect("production-detail", production.pk)
 
 
@@ -156,15 +163,12 @@ def episode_create(request, production_id: int):
 @_http_errors
 def branch_create(request, production_id: int):
     production = _editable_production(request, production_id)
-    form = BranchForm(request.POST, production=production)
-    if not form.is_valid():
-        _form_errors(request, form)
-    else:
-        try:
-            branch = services.branch_create(actor=request.user, **form.cleaned_data)
-            messages.success(request, f"Added the choice «{branch.label}».")
-        except DomainError as error:
-            _refused(request, error)
+    _submit(
+        request,
+        BranchForm(request.POST, production=production),
+        lambda form: services.branch_create(actor=request.user, **form.cleaned_data),
+        lambda branch: f"Added the choice «{branch.label}».",
+    )
     return redirect(reverse("production-detail", args=[production.pk]) + "#branches")
 
 
