@@ -23,7 +23,7 @@ from tests.factories import (
     VenueFactory,
 )
 from voting.models import Decision, Poll
-from voting.services import poll_decide
+from voting.services import poll_decide, poll_open, vote_cast
 
 
 @dataclass
@@ -129,3 +129,16 @@ def world(db):
         owner=owner, organizer_a=organizer_a, organizer_b=organizer_b, production=production, start=start,
         left=left, right=right, venue_a=venue_a, venue_b=venue_b, screenings=screenings, online=online,
     )  # fmt: skip
+
+
+@pytest.fixture
+def open_poll(live_screening, organizer, django_capture_on_commit_callbacks):
+    """A live poll on the screening's first decision point, its on-commit effects run."""
+    with django_capture_on_commit_callbacks(execute=True):
+        return poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+
+
+def cast_on_commit(poll, ticket, branch, capture):
+    """vote_cast, with its on-commit effects (live counters) run: `capture` is django_capture_on_commit_callbacks."""
+    with capture(execute=True):
+        return vote_cast(poll_id=poll.id, ticket_code=ticket.code, option_id=branch.id)

@@ -7,23 +7,13 @@ from config.errors import Conflict, Forbidden, Invalid, NotFound, PollClosed
 from screenings.models import Episode, Play, Ticket
 from screenings.signals import tickets_refunded
 from tests.factories import TicketFactory, UserFactory
+from tests.voting.conftest import cast_on_commit
 from voting import tally
 from voting.ballots import ballots_digest, receipt_for
 from voting.models import Decision, Poll, Vote
 from voting.services import poll_close_early, poll_decide, poll_open, vote_cast, votes_cast_batch
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def open_poll(live_screening, organizer, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return poll_open(screening=live_screening, duration_seconds=30, by=organizer)
-
-
-def _cast(poll, ticket, branch, capture):
-    with capture(execute=True):
-        return vote_cast(poll_id=poll.id, ticket_code=ticket.code, option_id=branch.id)
 
 
 # --- opening -----------------------------------------------------------------
@@ -71,9 +61,9 @@ def test_poll_open_needs_a_live_screening(screening, organizer):
 
 def test_vote_is_stored_with_its_receipt_and_replaceable(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
     ticket = make_tickets(1)[0]
-    vote = _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+    vote = cast_on_commit(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
     assert vote.receipt == receipt_for(ticket_secret=ticket.secret, poll_id=open_poll.id)
-    _cast(open_poll, ticket, story.to_left, django_capture_on_commit_callbacks)
+    cast_on_commit(open_poll, ticket, story.to_left, django_capture_on_commit_callbacks)
 
     assert Vote.objects.get(poll=open_poll, ticket=ticket).branch == story.to_left
     counts = tally.tally_counts(poll_id=open_poll.id, option_ids=[story.to_left.id, story.to_right.id])
@@ -111,9 +101,9 @@ def test_decide_counts_durable_votes_once_and_moves_the_screening(
 ):
     tickets = make_tickets(5)
     for ticket in tickets[:3]:
-        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+        cast_on_commit(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
     for ticket in tickets[3:]:
-        _cast(open_poll, ticket, story.to_left, django_capture_on_commit_callbacks)
+        cast_on_commit(open_poll, ticket, story.to_left, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         decision = poll_decide(poll_id=open_poll.id)
@@ -141,8 +131,8 @@ def test_tie_and_empty_polls_fall_to_the_default_branch(
     open_poll, story, live_screening, organizer, make_tickets, django_capture_on_commit_callbacks
 ):
     a, b = make_tickets(2)
-    _cast(open_poll, a, story.to_left, django_capture_on_commit_callbacks)
-    _cast(open_poll, b, story.to_right, django_capture_on_commit_callbacks)
+    cast_on_commit(open_poll, a, story.to_left, django_capture_on_commit_callbacks)
+    cast_on_commit(open_poll, b, story.to_right, django_capture_on_commit_callbacks)
     decision = poll_decide(poll_id=open_poll.id)
     assert (decision.branch, decision.reason) == (story.to_left, "tie_break")
 
@@ -157,7 +147,7 @@ def test_empty_poll_without_default_takes_the_lowest_branch_id(open_poll, story)
 
 def test_quorum_not_met(live_screening, organizer, story, make_tickets, django_capture_on_commit_callbacks):
     poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer, quorum=2)
-    _cast(poll, make_tickets(1)[0], story.to_right, django_capture_on_commit_callbacks)
+    cast_on_commit(poll, make_tickets(1)[0], story.to_right, django_capture_on_commit_callbacks)
     decision = poll_decide(poll_id=poll.id)
     assert (decision.branch, decision.reason) == (story.to_left, "no_quorum")
 
@@ -192,8 +182,8 @@ def test_a_decided_decision_point_cannot_be_polled_again(open_poll, live_screeni
 
 def test_refunded_ticket_stops_counting_at_once(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
     kept, refunded = make_tickets(2)
-    _cast(open_poll, kept, story.to_left, django_capture_on_commit_callbacks)
-    _cast(open_poll, refunded, story.to_right, django_capture_on_commit_callbacks)
+    cast_on_commit(open_poll, kept, story.to_left, django_capture_on_commit_callbacks)
+    cast_on_commit(open_poll, refunded, story.to_right, django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):  # as ticket_refund will do, in its transaction
         Ticket.objects.filter(pk=refunded.pk).update(status="refunded", refunded_at=timezone.now())
@@ -210,7 +200,7 @@ def test_refunded_ticket_stops_counting_at_once(open_poll, story, make_tickets, 
 
 def test_refund_keeps_votes_of_decided_polls(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
     ticket = make_tickets(1)[0]
-    _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+    cast_on_commit(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
     poll_decide(poll_id=open_poll.id)
     Ticket.objects.filter(pk=ticket.pk).update(status="refunded", refunded_at=timezone.now())
     tickets_refunded.send(sender=Ticket, tickets=[ticket])

@@ -2,28 +2,17 @@
 
 import pytest
 
+from tests.voting.conftest import cast_on_commit
 from voting import tally
-from voting.services import poll_open, vote_cast
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def open_poll(live_screening, organizer, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        return poll_open(screening=live_screening, duration_seconds=30, by=organizer)
-
-
-def _cast(poll, ticket, branch, capture):
-    with capture(execute=True):
-        return vote_cast(poll_id=poll.id, ticket_code=ticket.code, option_id=branch.id)
 
 
 def test_live_counts_rebuild_from_votes_when_redis_lost_them(
     open_poll, story, make_tickets, django_capture_on_commit_callbacks
 ):
     for ticket in make_tickets(3):
-        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+        cast_on_commit(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
     tally.client().delete(tally.counts_key(open_poll.id))
     options = [story.to_left.id, story.to_right.id]
     assert tally.tally_counts(poll_id=open_poll.id, option_ids=options) == {
@@ -34,7 +23,7 @@ def test_live_counts_rebuild_from_votes_when_redis_lost_them(
 def test_many_votes_mark_the_poll_dirty_once(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
     tally.client().delete(tally.dirty_key())
     for ticket in make_tickets(10):
-        _cast(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+        cast_on_commit(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
     assert tally.client().scard(tally.dirty_key()) == 1
     claimed = tally.flush_claim()
     assert claimed == [(open_poll.id, f"screening.{open_poll.screening_id}", False)]
