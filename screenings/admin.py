@@ -37,7 +37,18 @@ class EpisodeAdminForm(forms.ModelForm):
 
     class Meta:
         model = Episode
-        fields = "__all__"
+        fields = [
+            "production",
+            "title",
+            "synopsis",
+            "duration_seconds",
+            "media_file",
+            "media_url",
+            "poster",
+            "status",
+            "release_at",
+            "published_at",
+        ]
         formfield_callback = _https_url_fields
 
     def _checked(self, field: str, check):
@@ -82,7 +93,7 @@ class EpisodeAdmin(admin.ModelAdmin):
 class BranchAdminForm(forms.ModelForm):
     class Meta:
         model = Branch
-        fields = "__all__"
+        fields = ["source", "target", "label", "position", "is_default"]
 
     def clean(self):
         cleaned = super().clean()

@@ -7,9 +7,9 @@ and the demo order's idempotency key) and creates nothing twice.
 from __future__ import annotations
 
 import secrets
-from decimal import Decimal
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -63,9 +63,13 @@ def _demo_graph_create(*, production: Production, now) -> None:
     episodes = {}
     for key, title, minutes, synopsis in EPISODES:
         episodes[key] = Episode.objects.create(
-            production=production, title=title, synopsis=synopsis, duration_seconds=minutes * 60,
-            status=Episode.Status.PUBLISHED, published_at=now,
-        )  # fmt: skip
+            production=production,
+            title=title,
+            synopsis=synopsis,
+            duration_seconds=minutes * 60,
+            status=Episode.Status.PUBLISHED,
+            published_at=now,
+        )
     for position, (source, target, label, is_default) in enumerate(BRANCHES):
         Branch.objects.create(
             source=episodes[source], target=episodes[target], label=label, is_default=is_default, position=position

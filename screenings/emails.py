@@ -33,5 +33,5 @@ def order_tickets_email_send(*, order_id: int) -> None:
         message.attach(f"ticket-{number}.svg", ticket_qr_svg(ticket.code), "image/svg+xml")
     try:
         message.send()
-    except Exception:  # noqa: BLE001 — any backend failure; the order stands
+    except Exception:
         logger.exception("Could not email the tickets of order %s", order_id)

@@ -31,14 +31,14 @@ STATUS_COLOURS = {"published": "#4cc38a", "scheduled": "#f5b83d", "draft": "#9aa
 
 def _layers(ids: list[int], edges: list[tuple[int, int]]) -> dict[int, int]:
     preds: dict[int, list[int]] = defaultdict(list)
-    indegree = {i: 0 for i in ids}
+    indegree = dict.fromkeys(ids, 0)
     for s, t in edges:
         preds[t].append(s)
         indegree[t] += 1
     succ: dict[int, list[int]] = defaultdict(list)
     for s, t in edges:
         succ[s].append(t)
-    layer = {i: 0 for i in ids}
+    layer = dict.fromkeys(ids, 0)
     queue = [i for i in ids if indegree[i] == 0]
     done = set()
     while queue:

@@ -64,7 +64,9 @@ def poster_validate(upload, *, field: str = "poster") -> None:
             kind = image.format
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise Invalid("The poster is not a readable image.", fields={field: ["Upload a JPEG, PNG, WebP or GIF image."]})
+        raise Invalid(
+            "The poster is not a readable image.", fields={field: ["Upload a JPEG, PNG, WebP or GIF image."]}
+        ) from None
     finally:
         upload.seek(0)
     if kind not in POSTER_FORMATS:

@@ -7,10 +7,32 @@ from config.errors import Invalid
 # Minor units of the currencies the platform sells in. Currencies with three
 # minor digits (BHD, KWD, ...) are not supported: prices are stored to cents.
 MINOR_UNITS = {
-    "EUR": 2, "USD": 2, "GBP": 2, "CHF": 2, "CAD": 2, "AUD": 2, "NZD": 2, "SEK": 2, "NOK": 2,
-    "DKK": 2, "PLN": 2, "CZK": 2, "CNY": 2, "HKD": 2, "TWD": 2, "SGD": 2, "INR": 2, "BRL": 2,
-    "MXN": 2, "ZAR": 2, "KRW": 0, "JPY": 0, "ISK": 0, "VND": 0, "CLP": 0,
-}  # fmt: skip
+    "EUR": 2,
+    "USD": 2,
+    "GBP": 2,
+    "CHF": 2,
+    "CAD": 2,
+    "AUD": 2,
+    "NZD": 2,
+    "SEK": 2,
+    "NOK": 2,
+    "DKK": 2,
+    "PLN": 2,
+    "CZK": 2,
+    "CNY": 2,
+    "HKD": 2,
+    "TWD": 2,
+    "SGD": 2,
+    "INR": 2,
+    "BRL": 2,
+    "MXN": 2,
+    "ZAR": 2,
+    "KRW": 0,
+    "JPY": 0,
+    "ISK": 0,
+    "VND": 0,
+    "CLP": 0,
+}
 
 
 def minor_unit(currency: str) -> int:

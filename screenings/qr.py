@@ -15,7 +15,14 @@ def ticket_qr_svg(code: str, *, scale: int = 6) -> str:
     (scanners need both, and the site's theme is dark)."""
     buffer = io.BytesIO()
     segno.make(ticket_url(code), error="m").save(
-        buffer, kind="svg", scale=scale, dark="#000", light="#fff", xmldecl=False, svgns=True, nl=False,
+        buffer,
+        kind="svg",
+        scale=scale,
+        dark="#000",
+        light="#fff",
+        xmldecl=False,
+        svgns=True,
+        nl=False,
         title="Ticket QR code",
-    )  # fmt: skip
+    )
     return buffer.getvalue().decode()

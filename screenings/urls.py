@@ -3,7 +3,6 @@
 from django.urls import path
 
 import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
-
 from screenings.views import box_office, producer, public
 
 urlpatterns: list = [
@@ -25,7 +24,8 @@ urlpatterns: list = [
     path("box-office/screenings/new/", box_office.screening_new, name="box-office-screening-new"),
     path("box-office/screenings/<int:screening_id>/", box_office.screening_edit, name="box-office-screening-edit"),
     path(
-        "box-office/screenings/<int:screening_id>/on-sale/", box_office.screening_on_sale_action,
+        "box-office/screenings/<int:screening_id>/on-sale/",
+        box_office.screening_on_sale_action,
         name="box-office-on-sale",
     ),
     path("box-office/screenings/<int:screening_id>/tickets/", box_office.screening_tickets, name="box-office-tickets"),

@@ -101,11 +101,25 @@ def celery_worker(log_dir: Path, *, concurrency: int = 2, **env: str) -> Process
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     proc = Process(
         "worker",
-        [str(BIN / "celery"), "-A", "config", "worker", "-l", "INFO", "-Q", queue, "-n", f"{queue}@%h",
-         "--concurrency", str(concurrency), "--without-gossip", "--without-mingle"],
+        [
+            str(BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "-l",
+            "INFO",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+        ],
         process_env(**env),
         log_dir / f"worker-{time.monotonic_ns()}.log",
-    ).start()  # fmt: skip
+    ).start()
     _wait_for_log(proc, "ready.", timeout=60)
     return proc
 
@@ -126,11 +140,22 @@ def asgi_server(log_dir: Path, **env: str) -> tuple[Process, str]:
     port = free_port()
     proc = Process(
         "web",
-        [str(BIN / "uvicorn"), "config.asgi:application", "--host", "127.0.0.1", "--port", str(port),
-         "--ws-per-message-deflate", "false", "--lifespan", "off", "--no-access-log"],
+        [
+            str(BIN / "uvicorn"),
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ws-per-message-deflate",
+            "false",
+            "--lifespan",
+            "off",
+            "--no-access-log",
+        ],
         process_env(**env),
         log_dir / f"web-{port}.log",
-    ).start()  # fmt: skip
+    ).start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:

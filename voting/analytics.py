@@ -31,7 +31,8 @@ def vote_timeline(*, cast: list[datetime], opens_at: datetime, closes_at: dateti
     return {
         "bin_seconds": width,
         "bins": [
-            {"start": round(i * width, 3), "votes": n, "per_second": r} for i, (n, r) in enumerate(zip(counts, rates))
+            {"start": round(i * width, 3), "votes": n, "per_second": r}
+            for i, (n, r) in enumerate(zip(counts, rates, strict=True))
         ],
         "peak_per_second": max(rates, default=0.0),
         "votes": len(cast),
@@ -147,8 +148,12 @@ def _paths(*, screenings, plays, branches, polls) -> list[dict]:
             if branch is not None:
                 row = live.get((screening.id, previous.episode_id)) or rounds.get(previous.episode_id)
                 option = next((o for o in row["options"] if o["id"] == branch.id), None) if row else None
-                via = {"branch": branch.id, "label": branch.label, "poll": row["poll"].id if row else None,
-                       "share": option["share"] if option else None}  # fmt: skip
+                via = {
+                    "branch": branch.id,
+                    "label": branch.label,
+                    "poll": row["poll"].id if row else None,
+                    "share": option["share"] if option else None,
+                }
             steps.append({"episode": play.episode, "started_at": play.started_at, "via": via})
             previous = play
         if steps:

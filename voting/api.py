@@ -17,9 +17,8 @@ from voting.rules import RULE
 from voting.selectors import poll_state_get
 from voting.services import poll_close_early, poll_open, vote_cast
 
-
 # Errors are {"error": {"code", "message", "fields"?}} (config/api_errors.py).
-WRITE_ERRORS = {status_code: ERROR for status_code in (400, 401, 403, 404, 409)}
+WRITE_ERRORS = dict.fromkeys((400, 401, 403, 404, 409), ERROR)
 
 
 class NowPlayingSerializer(serializers.Serializer):
@@ -63,9 +62,10 @@ class PollSerializer(serializers.Serializer):
     hide_results = serializers.BooleanField()
     quorum = serializers.IntegerField(allow_null=True)
     counts = serializers.DictField(
-        child=serializers.IntegerField(), allow_null=True,
+        child=serializers.IntegerField(),
+        allow_null=True,
         help_text="Votes per option id; null while open if hide_results is set (the organizer still sees them).",
-    )  # fmt: skip
+    )
     total = serializers.IntegerField(allow_null=True)
     decision = DecisionSerializer(allow_null=True)
     rule = serializers.CharField(help_text="The tie-break and fallback rule.")
@@ -73,9 +73,12 @@ class PollSerializer(serializers.Serializer):
 
 def _screening_out(screening: Screening) -> dict:
     data = {
-        "id": screening.id, "status": screening.status, "now_playing": episode_payload(screening.now_playing),
-        "started_at": screening.started_at, "ended_at": screening.ended_at,
-    }  # fmt: skip
+        "id": screening.id,
+        "status": screening.status,
+        "now_playing": episode_payload(screening.now_playing),
+        "started_at": screening.started_at,
+        "ended_at": screening.ended_at,
+    }
     return ScreeningLiveSerializer(data).data
 
 
@@ -90,7 +93,11 @@ class _OrganizerApi(APIView):
 
 
 class ScreeningStartApi(_OrganizerApi):
-    @extend_schema(request=None, responses={200: ScreeningLiveSerializer, **WRITE_ERRORS}, summary="Start a screening: play the start episode")
+    @extend_schema(
+        request=None,
+        responses={200: ScreeningLiveSerializer, **WRITE_ERRORS},
+        summary="Start a screening: play the start episode",
+    )
     def post(self, request, screening_id: int):
         screening = screening_start(screening=get_object_or_404(Screening, pk=screening_id), by=request.user)
         return Response(_screening_out(screening))
@@ -100,12 +107,18 @@ class ScreeningAdvanceApi(_OrganizerApi):
     class ScreeningAdvanceInputSerializer(serializers.Serializer):
         episode = serializers.IntegerField(help_text="An episode reached by a branch from the one now playing.")
 
-    @extend_schema(request=ScreeningAdvanceInputSerializer, responses={200: ScreeningLiveSerializer, **WRITE_ERRORS}, summary="Advance by hand along a branch")
+    @extend_schema(
+        request=ScreeningAdvanceInputSerializer,
+        responses={200: ScreeningLiveSerializer, **WRITE_ERRORS},
+        summary="Advance by hand along a branch",
+    )
     def post(self, request, screening_id: int):
         screening = get_object_or_404(Screening, pk=screening_id)
         data = self.ScreeningAdvanceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        episode = Episode.objects.filter(pk=data.validated_data["episode"], production_id=screening.production_id).first()
+        episode = Episode.objects.filter(
+            pk=data.validated_data["episode"], production_id=screening.production_id
+        ).first()
         if episode is None:
             raise serializers.ValidationError({"episode": ["No such episode in this production."]})
         screening = screening_advance(screening=screening, episode=episode, by=request.user)
@@ -113,7 +126,9 @@ class ScreeningAdvanceApi(_OrganizerApi):
 
 
 class ScreeningEndApi(_OrganizerApi):
-    @extend_schema(request=None, responses={200: ScreeningLiveSerializer, **WRITE_ERRORS}, summary="End a live screening")
+    @extend_schema(
+        request=None, responses={200: ScreeningLiveSerializer, **WRITE_ERRORS}, summary="End a live screening"
+    )
     def post(self, request, screening_id: int):
         screening = screening_end(screening=get_object_or_404(Screening, pk=screening_id), by=request.user)
         return Response(_screening_out(screening))
@@ -126,9 +141,10 @@ class PollOpenApi(_OrganizerApi):
         quorum = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
 
     @extend_schema(
-        request=PollOpenInputSerializer, responses={201: PollSerializer, **WRITE_ERRORS},
+        request=PollOpenInputSerializer,
+        responses={201: PollSerializer, **WRITE_ERRORS},
         summary="Open a live poll on the episode now playing (options: its branches)",
-    )  # fmt: skip
+    )
     def post(self, request, screening_id: int):
         screening = get_object_or_404(Screening, pk=screening_id)
         data = self.PollOpenInputSerializer(data=request.data)
@@ -140,14 +156,20 @@ class PollOpenApi(_OrganizerApi):
 class PollDetailApi(APIView):
     permission_classes = [permissions.AllowAny]
 
-    @extend_schema(responses={200: PollSerializer, 404: ERROR}, auth=[], summary="A poll with its live counts or its decision")
+    @extend_schema(
+        responses={200: PollSerializer, 404: ERROR}, auth=[], summary="A poll with its live counts or its decision"
+    )
     def get(self, request, poll_id: int):
         poll = get_object_or_404(Poll.objects.select_related("screening", "episode"), pk=poll_id)
         return Response(_poll_out(poll, request))
 
 
 class PollCloseApi(_OrganizerApi):
-    @extend_schema(request=None, responses={200: PollSerializer, **WRITE_ERRORS}, summary="Close a live poll early and decide it now")
+    @extend_schema(
+        request=None,
+        responses={200: PollSerializer, **WRITE_ERRORS},
+        summary="Close a live poll early and decide it now",
+    )
     def post(self, request, poll_id: int):
         poll = get_object_or_404(Poll, pk=poll_id)
         poll_close_early(poll=poll, by=request.user)
@@ -168,12 +190,21 @@ class VoteCastApi(APIView):
     class VoteCastOutputSerializer(serializers.Serializer):
         poll = serializers.IntegerField()
         option = serializers.IntegerField()
-        receipt = serializers.CharField(help_text="HMAC of the ticket's secret and the poll (docs/verifiable-results.md).")
+        receipt = serializers.CharField(
+            help_text="HMAC of the ticket's secret and the poll (docs/verifiable-results.md)."
+        )
 
-    @extend_schema(request=VoteCastInputSerializer, responses={201: VoteCastOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR}, auth=[], summary="Vote (or change a vote)")
+    @extend_schema(
+        request=VoteCastInputSerializer,
+        responses={201: VoteCastOutputSerializer, 400: ERROR, 403: ERROR, 404: ERROR, 409: ERROR},
+        auth=[],
+        summary="Vote (or change a vote)",
+    )
     def post(self, request, poll_id: int):
         data = self.VoteCastInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        vote = vote_cast(poll_id=poll_id, ticket_code=data.validated_data["ticket"], option_id=data.validated_data["option"])
+        vote = vote_cast(
+            poll_id=poll_id, ticket_code=data.validated_data["ticket"], option_id=data.validated_data["option"]
+        )
         body = {"poll": vote.poll_id, "option": vote.branch_id, "receipt": vote.receipt}
         return Response(self.VoteCastOutputSerializer(body).data, status=status.HTTP_201_CREATED)

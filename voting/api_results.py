@@ -9,7 +9,7 @@ from rest_framework.views import APIView
 from config.errors import Invalid
 from screenings.models import Episode, Production, Ticket
 from voting.models import Poll
-from voting.results import round_counts_for_get, poll_result_get, ticket_receipts_list
+from voting.results import poll_result_get, round_counts_for_get, ticket_receipts_list
 from voting.rounds import round_as_dict, round_open
 
 ERROR = inline_serializer(

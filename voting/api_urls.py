@@ -3,7 +3,6 @@
 from django.urls import path
 
 import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
-
 from voting import api
 from voting.api_results import PollCountsApi, PollResultApi, RoundOpenApi, TicketReceiptsApi
 

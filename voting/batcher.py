@@ -45,7 +45,7 @@ class VoteBatcher:
                 results = await database_sync_to_async(votes_cast_batch)(ballots=[ballot for ballot, _ in batch])
             except Exception as error:  # the database is unreachable: every vote of the batch fails, unacknowledged
                 results = [error] * len(batch)
-            for (_, future), result in zip(batch, results):
+            for (_, future), result in zip(batch, results, strict=True):
                 if not future.done():
                     future.set_result(result)
 

@@ -30,5 +30,12 @@ def timeline_svg(timeline: dict, *, label: str) -> SafeString:
         '<svg class="timeline" viewBox="0 0 {} {}" width="100%" height="{}" preserveAspectRatio="none" '
         'role="img" aria-label="{}">'
         '<line class="axis" x1="0" y1="{}" x2="{}" y2="{}"></line>{}</svg>',
-        WIDTH, HEIGHT, HEIGHT, label, HEIGHT, WIDTH, HEIGHT, bars,
-    )  # fmt: skip
+        WIDTH,
+        HEIGHT,
+        HEIGHT,
+        label,
+        HEIGHT,
+        WIDTH,
+        HEIGHT,
+        bars,
+    )

@@ -18,11 +18,24 @@ from screenings.models import Production
 from voting.models import Decision, Poll, Vote
 
 COLUMNS = {
-    "polls": ["poll", "scope", "status", "episode", "episode_title", "screening", "venue",
-              "opens_at", "closes_at", "release_at", "hide_results", "quorum", "votes"],
+    "polls": [
+        "poll",
+        "scope",
+        "status",
+        "episode",
+        "episode_title",
+        "screening",
+        "venue",
+        "opens_at",
+        "closes_at",
+        "release_at",
+        "hide_results",
+        "quorum",
+        "votes",
+    ],
     "decisions": ["poll", "scope", "option", "option_label", "reason", "total_votes", "counts", "digest", "decided_at"],
     "ballots": ["poll", "receipt", "option", "cast_at"],
-}  # fmt: skip
+}
 
 
 def _polls(production: Production) -> list[dict]:
@@ -34,12 +47,20 @@ def _polls(production: Production) -> list[dict]:
     )
     return [
         {
-            "poll": p.id, "scope": p.scope, "status": p.status, "episode": p.episode_id,
-            "episode_title": p.episode.title, "screening": p.screening_id,
+            "poll": p.id,
+            "scope": p.scope,
+            "status": p.status,
+            "episode": p.episode_id,
+            "episode_title": p.episode.title,
+            "screening": p.screening_id,
             "venue": (p.screening.venue.name if p.screening.venue else "Online") if p.screening else "",
-            "opens_at": p.opens_at, "closes_at": p.closes_at, "release_at": p.release_at,
-            "hide_results": p.hide_results, "quorum": p.quorum, "votes": p.vote_count,
-        }  # fmt: skip
+            "opens_at": p.opens_at,
+            "closes_at": p.closes_at,
+            "release_at": p.release_at,
+            "hide_results": p.hide_results,
+            "quorum": p.quorum,
+            "votes": p.vote_count,
+        }
         for p in polls
     ]
 
@@ -52,10 +73,16 @@ def _decisions(production: Production) -> list[dict]:
     )
     return [
         {
-            "poll": d.poll_id, "scope": d.poll.scope, "option": d.branch_id, "option_label": d.branch.label,
-            "reason": d.reason, "total_votes": d.total_votes, "counts": d.counts, "digest": d.digest,
+            "poll": d.poll_id,
+            "scope": d.poll.scope,
+            "option": d.branch_id,
+            "option_label": d.branch.label,
+            "reason": d.reason,
+            "total_votes": d.total_votes,
+            "counts": d.counts,
+            "digest": d.digest,
             "decided_at": d.decided_at,
-        }  # fmt: skip
+        }
         for d in decisions
     ]
 

@@ -35,9 +35,17 @@ def tally_events_due() -> list[tuple[str, dict]]:
             continue  # decided meanwhile: poll.decided carries the final counts
         counts = tally.tally_counts(poll_id=poll_id, option_ids=[o.id for o in poll_options(poll)])
         events.append(
-            (group, {"type": "poll.tally", "poll": poll_id, "counts": counts, "total": sum(counts.values()),
-                     "hidden": hidden})
-        )  # fmt: skip
+            (
+                group,
+                {
+                    "type": "poll.tally",
+                    "poll": poll_id,
+                    "counts": counts,
+                    "total": sum(counts.values()),
+                    "hidden": hidden,
+                },
+            )
+        )
     return events
 
 

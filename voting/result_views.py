@@ -26,11 +26,14 @@ def poll_result(request, poll_id: int):
         return render(request, "voting/result_pending.html", {"poll": poll})
     total = sum(result["counts"].values())
     bars = [
-        {**o, "votes": result["counts"].get(str(o["id"]), 0),
-         "percent": 100 * result["counts"].get(str(o["id"]), 0) / total if total else 0,
-         "won": o["id"] == result["decision"]["option"]}
+        {
+            **o,
+            "votes": result["counts"].get(str(o["id"]), 0),
+            "percent": 100 * result["counts"].get(str(o["id"]), 0) / total if total else 0,
+            "won": o["id"] == result["decision"]["option"],
+        }
         for o in result["options"]
-    ]  # fmt: skip
+    ]
     return render(request, "voting/result.html", {"poll": poll, "result": result, "bars": bars, "total": total})
 
 
@@ -52,9 +55,13 @@ def production_analytics(request, production_id: int):
     return render(
         request,
         "voting/analytics.html",
-        {"production": production, "analytics": analytics, "export_kinds": list(COLUMNS),
-         "graph_svg": _graph_with_shares(production, analytics)},
-    )  # fmt: skip
+        {
+            "production": production,
+            "analytics": analytics,
+            "export_kinds": list(COLUMNS),
+            "graph_svg": _graph_with_shares(production, analytics),
+        },
+    )
 
 
 def _graph_with_shares(production: Production, analytics: dict):
@@ -68,8 +75,10 @@ def _graph_with_shares(production: Production, analytics: dict):
     return story_graph_svg(
         episodes=list(production.episodes.order_by("id")),
         branches=list(Branch.objects.filter(source__production=production).order_by("position", "id")),
-        start_id=production.start_episode_id, branch_notes=notes, highlight_edges=taken,
-    )  # fmt: skip
+        start_id=production.start_episode_id,
+        branch_notes=notes,
+        highlight_edges=taken,
+    )
 
 
 @login_required

@@ -140,8 +140,15 @@ def round_counts_for_get(*, poll: Poll, user) -> dict:
     bars, unless the producer hid them until the poll is decided."""
     staff = poll_staff_is(poll=poll, user=user)
     if not staff and poll.hide_results and poll.status == Poll.Status.OPEN:
-        return {"poll": poll.id, "scope": poll.scope, "status": poll.status, "hidden": True,
-                "total": None, "overall": None, "by_venue": None}  # fmt: skip
+        return {
+            "poll": poll.id,
+            "scope": poll.scope,
+            "status": poll.status,
+            "hidden": True,
+            "total": None,
+            "overall": None,
+            "by_venue": None,
+        }
     return round_counts_get(poll=poll, with_venues=staff)
 
 

@@ -141,9 +141,14 @@ def round_decision_apply(*, poll: Poll, decision: Decision) -> None:
         released = Episode.objects.get(pk=target.pk)
     broadcast_on_commit(
         production_group(poll.episode.production_id),
-        {"type": "round.release", "poll": poll.id, "episode": episode_payload(released),
-         "status": released.status, "release_at": released.release_at.isoformat() if released.release_at else None},
-    )  # fmt: skip
+        {
+            "type": "round.release",
+            "poll": poll.id,
+            "episode": episode_payload(released),
+            "status": released.status,
+            "release_at": released.release_at.isoformat() if released.release_at else None,
+        },
+    )
 
 
 def round_decision_points_list(*, production: Production) -> list[Episode]:

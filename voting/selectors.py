@@ -99,9 +99,12 @@ def production_rounds_get(*, production_id: int, ticket: Ticket | None = None, s
     for poll in sorted(polls, key=lambda p: (p.status != Poll.Status.OPEN, p.closes_at, p.id)):
         rounds.append(
             poll_state_get(poll=poll, staff=staff)
-            | {"release_at": poll.release_at.isoformat() if poll.release_at else None,
-               "my_vote": votes.get(poll.id), "may_vote": ticket_may_vote(poll=poll, ticket=ticket)}
-        )  # fmt: skip
+            | {
+                "release_at": poll.release_at.isoformat() if poll.release_at else None,
+                "my_vote": votes.get(poll.id),
+                "may_vote": ticket_may_vote(poll=poll, ticket=ticket),
+            }
+        )
     return rounds
 
 
@@ -109,11 +112,7 @@ def ticket_for_screening_get(*, code: str, screening_id: int) -> Ticket | None:
     """A ticket that may join this screening's socket: this screening's, not refunded."""
     if not ticket_code_valid(code):
         return None
-    return (
-        Ticket.objects.filter(code=code, screening_id=screening_id)
-        .exclude(status=Ticket.Status.REFUNDED)
-        .first()
-    )
+    return Ticket.objects.filter(code=code, screening_id=screening_id).exclude(status=Ticket.Status.REFUNDED).first()
 
 
 def screening_graph_get(*, screening: Screening) -> dict[str, list[dict]]:
@@ -124,7 +123,13 @@ def screening_graph_get(*, screening: Screening) -> dict[str, list[dict]]:
     branches = Branch.objects.filter(source__production_id=screening.production_id).select_related("target")
     for branch in branches.order_by("source_id", "id"):
         graph.setdefault(str(branch.source_id), []).append(
-            {"id": branch.id, "label": branch.label, "target": branch.target_id, "target_title": branch.target.title,
-             "target_published": branch.target.status == "published", "is_default": branch.is_default}
-        )  # fmt: skip
+            {
+                "id": branch.id,
+                "label": branch.label,
+                "target": branch.target_id,
+                "target_title": branch.target.title,
+                "target_published": branch.target.status == "published",
+                "is_default": branch.is_default,
+            }
+        )
     return graph

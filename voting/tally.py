@@ -66,9 +66,14 @@ def tally_record(*, poll: Poll, group: str, old_option: int | None, new_option: 
     """Apply one committed vote change to the live counts and mark the poll dirty."""
     member = dirty_member(poll_id=poll.id, group=group, hidden=poll.hide_results)
     client().eval(
-        _RECORD, 2, counts_key(poll.id), dirty_key(),
-        "" if old_option is None else str(old_option), "" if new_option is None else str(new_option), member,
-    )  # fmt: skip
+        _RECORD,
+        2,
+        counts_key(poll.id),
+        dirty_key(),
+        "" if old_option is None else str(old_option),
+        "" if new_option is None else str(new_option),
+        member,
+    )
 
 
 def tally_record_many(changes: list[tuple[Poll, str, int | None, int | None]]) -> None:
@@ -77,9 +82,14 @@ def tally_record_many(changes: list[tuple[Poll, str, int | None, int | None]]) -
         for poll, group, old_option, new_option in changes:
             member = dirty_member(poll_id=poll.id, group=group, hidden=poll.hide_results)
             pipe.eval(
-                _RECORD, 2, counts_key(poll.id), dirty_key(),
-                "" if old_option is None else str(old_option), "" if new_option is None else str(new_option), member,
-            )  # fmt: skip
+                _RECORD,
+                2,
+                counts_key(poll.id),
+                dirty_key(),
+                "" if old_option is None else str(old_option),
+                "" if new_option is None else str(new_option),
+                member,
+            )
         pipe.execute()
 
 

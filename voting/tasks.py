@@ -23,9 +23,7 @@ def poll_decide_task(poll_id: int) -> None:
     A message that arrives before its poll is due (a redelivered or stale one) does
     nothing: the sweeper decides the poll when it is due.
     """
-    closes_at = (
-        Poll.objects.filter(pk=poll_id, status=Poll.Status.OPEN).values_list("closes_at", flat=True).first()
-    )
+    closes_at = Poll.objects.filter(pk=poll_id, status=Poll.Status.OPEN).values_list("closes_at", flat=True).first()
     if closes_at is None:
         return
     early = (closes_at - timezone.now()).total_seconds()

@@ -3,9 +3,7 @@
 from django.urls import path
 
 import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
-
-from voting import views
-from voting import result_views, round_views
+from voting import result_views, round_views, views
 
 urlpatterns: list = [
     path("screenings/<int:screening_id>/console/", views.screening_console, name="screening-console"),

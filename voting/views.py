@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
-
-import segno
 
 from screenings.models import Screening, Ticket
 from voting.rules import RULE
@@ -25,10 +24,16 @@ def screening_console(request, screening_id: int):
     screening = get_object_or_404(Screening.objects.select_related("production", "venue"), pk=screening_id)
     if not (request.user.is_superuser or screening.organizer_id == request.user.id):
         raise PermissionDenied("Only the screening's organizer runs its console.")
-    return render(request, "voting/console.html", {
-        "screening": screening, "graph": screening_graph_get(screening=screening), "rule": RULE,
-        "join_url": _join_url(screening),
-    })  # fmt: skip
+    return render(
+        request,
+        "voting/console.html",
+        {
+            "screening": screening,
+            "graph": screening_graph_get(screening=screening),
+            "rule": RULE,
+            "join_url": _join_url(screening),
+        },
+    )
 
 
 def screening_screen(request, screening_id: int):
@@ -50,8 +55,12 @@ def screening_join(request, screening_id: int):
         if ticket_for_screening_get(code=code, screening_id=screening.id):
             return redirect("ticket-live", code=code)
         error = "This code is not a valid ticket for this screening."
-    return render(request, "voting/join.html", {"screening": screening, "error": error, "code": code},
-                  status=400 if error else 200)  # fmt: skip
+    return render(
+        request,
+        "voting/join.html",
+        {"screening": screening, "error": error, "code": code},
+        status=400 if error else 200,
+    )
 
 
 def ticket_live(request, code: str):

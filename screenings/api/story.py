@@ -68,8 +68,9 @@ class ProductionListApi(generics.GenericAPIView):
         selectors.production_graph_attach(page, user=request.user)
         return self.get_paginated_response(ProductionOut(page, many=True, context={"request": request}).data)
 
-    @extend_schema(tags=TAGS, summary="Create a production", request=ProductionCreateIn,
-                   responses={201: ProductionOut, **ERRORS})  # fmt: skip
+    @extend_schema(
+        tags=TAGS, summary="Create a production", request=ProductionCreateIn, responses={201: ProductionOut, **ERRORS}
+    )
     def post(self, request):
         data = _valid(ProductionCreateIn, request.data)
         production = services.production_create(owner=request.user, **data)
@@ -80,13 +81,18 @@ class ProductionDetailApi(generics.GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = ProductionOut
 
-    @extend_schema(tags=TAGS, summary="A production and its whole visible graph",
-                   responses={200: ProductionOut, 404: ErrorOut})  # fmt: skip
+    @extend_schema(
+        tags=TAGS, summary="A production and its whole visible graph", responses={200: ProductionOut, 404: ErrorOut}
+    )
     def get(self, request, production_id: int):
         return Response(_production_out(production_id, request))
 
-    @extend_schema(tags=TAGS, summary="Change title, synopsis or start episode", request=ProductionUpdateIn,
-                   responses={200: ProductionOut, **ERRORS})  # fmt: skip
+    @extend_schema(
+        tags=TAGS,
+        summary="Change title, synopsis or start episode",
+        request=ProductionUpdateIn,
+        responses={200: ProductionOut, **ERRORS},
+    )
     def patch(self, request, production_id: int):
         production = selectors.production_get(production_id=production_id, user=request.user)
         data = _valid(ProductionUpdateIn, request.data)
@@ -116,8 +122,12 @@ class ProductionEpisodesApi(generics.GenericAPIView):
         page = self.paginate_queryset(selectors.episode_list(production=production, user=request.user, status=wanted))
         return self.get_paginated_response(EpisodeOut(page, many=True, context={"request": request}).data)
 
-    @extend_schema(tags=TAGS, summary="Add a draft episode (JSON or multipart upload)", request=EpisodeIn,
-                   responses={201: EpisodeOut, **ERRORS})  # fmt: skip
+    @extend_schema(
+        tags=TAGS,
+        summary="Add a draft episode (JSON or multipart upload)",
+        request=EpisodeIn,
+        responses={201: EpisodeOut, **ERRORS},
+    )
     def post(self, request, production_id: int):
         production = selectors.production_get(production_id=production_id, user=request.user)
         data = _valid(EpisodeIn, request.data)
@@ -130,14 +140,19 @@ class EpisodeDetailApi(generics.GenericAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = EpisodeOut
 
-    @extend_schema(tags=TAGS, summary="An episode (drafts only for their producer)",
-                   responses={200: EpisodeOut, 404: ErrorOut})  # fmt: skip
+    @extend_schema(
+        tags=TAGS, summary="An episode (drafts only for their producer)", responses={200: EpisodeOut, 404: ErrorOut}
+    )
     def get(self, request, episode_id: int):
         episode = selectors.episode_get(episode_id=episode_id, user=request.user)
         return Response(EpisodeOut(episode, context={"request": request}).data)
 
-    @extend_schema(tags=TAGS, summary="Edit an episode (JSON or multipart upload)", request=EpisodeIn,
-                   responses={200: EpisodeOut, **ERRORS})  # fmt: skip
+    @extend_schema(
+        tags=TAGS,
+        summary="Edit an episode (JSON or multipart upload)",
+        request=EpisodeIn,
+        responses={200: EpisodeOut, **ERRORS},
+    )
     def patch(self, request, episode_id: int):
         episode = selectors.episode_get(episode_id=episode_id, user=request.user)
         data = _valid(EpisodeIn, request.data, partial=True)
@@ -171,8 +186,12 @@ class EpisodeUnpublishApi(generics.GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = EpisodeOut
 
-    @extend_schema(tags=TAGS, summary="Take a scheduled episode back to draft", request=None,
-                   responses={200: EpisodeOut, **WRITE_ERRORS})  # fmt: skip
+    @extend_schema(
+        tags=TAGS,
+        summary="Take a scheduled episode back to draft",
+        request=None,
+        responses={200: EpisodeOut, **WRITE_ERRORS},
+    )
     def post(self, request, episode_id: int):
         episode = selectors.episode_get(episode_id=episode_id, user=request.user)
         episode = services.episode_unpublish(episode=episode, actor=request.user)
@@ -189,8 +208,12 @@ class ProductionBranchesApi(generics.GenericAPIView):
         page = self.paginate_queryset(selectors.branch_list(production=production, user=request.user))
         return self.get_paginated_response(BranchOut(page, many=True).data)
 
-    @extend_schema(tags=TAGS, summary="Join two episodes with a labelled choice", request=BranchCreateIn,
-                   responses={201: BranchOut, **ERRORS})  # fmt: skip
+    @extend_schema(
+        tags=TAGS,
+        summary="Join two episodes with a labelled choice",
+        request=BranchCreateIn,
+        responses={201: BranchOut, **ERRORS},
+    )
     def post(self, request, production_id: int):
         production = selectors.production_get(production_id=production_id, user=request.user)
         data = _valid(BranchCreateIn, request.data)
@@ -208,15 +231,20 @@ class BranchDetailApi(generics.GenericAPIView):
     def get(self, request, branch_id: int):
         return Response(BranchOut(selectors.branch_get(branch_id=branch_id, user=request.user)).data)
 
-    @extend_schema(tags=TAGS, summary="Relabel, reorder or make default", request=BranchUpdateIn,
-                   responses={200: BranchOut, **ERRORS})  # fmt: skip
+    @extend_schema(
+        tags=TAGS,
+        summary="Relabel, reorder or make default",
+        request=BranchUpdateIn,
+        responses={200: BranchOut, **ERRORS},
+    )
     def patch(self, request, branch_id: int):
         branch = selectors.branch_get(branch_id=branch_id, user=request.user)
         data = _valid(BranchUpdateIn, request.data)
         return Response(BranchOut(services.branch_update(branch=branch, actor=request.user, **data)).data)
 
-    @extend_schema(tags=TAGS, summary="Remove a branch (refused if published episodes need it)",
-                   responses={204: None, **ERRORS})  # fmt: skip
+    @extend_schema(
+        tags=TAGS, summary="Remove a branch (refused if published episodes need it)", responses={204: None, **ERRORS}
+    )
     def delete(self, request, branch_id: int):
         branch = selectors.branch_get(branch_id=branch_id, user=request.user)
         services.branch_delete(branch=branch, actor=request.user)

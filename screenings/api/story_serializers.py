@@ -16,9 +16,17 @@ class EpisodeOut(serializers.ModelSerializer):
     class Meta:
         model = Episode
         fields = [
-            "id", "production", "title", "synopsis", "duration_seconds", "media_url", "poster",
-            "status", "release_at", "published_at",
-        ]  # fmt: skip
+            "id",
+            "production",
+            "title",
+            "synopsis",
+            "duration_seconds",
+            "media_url",
+            "poster",
+            "status",
+            "release_at",
+            "published_at",
+        ]
 
     def _absolute(self, url: str) -> str:
         request = self.context.get("request")

@@ -41,9 +41,16 @@ from screenings.selectors.ticketing import (
 )
 from screenings.services import ticketing as services
 
-ERRORS = {code: OpenApiResponse(description=text) for code, text in [
-    (400, "invalid"), (401, "not_authenticated"), (403, "forbidden"), (404, "not_found"), (409, "conflict"),
-]}  # fmt: skip
+ERRORS = {
+    code: OpenApiResponse(description=text)
+    for code, text in [
+        (400, "invalid"),
+        (401, "not_authenticated"),
+        (403, "forbidden"),
+        (404, "not_found"),
+        (409, "conflict"),
+    ]
+}
 
 
 def _screening(screening_id: int) -> Screening:
@@ -196,13 +203,19 @@ class ScreeningTicketListApi(generics.ListAPIView):
     request=OrderInput,
     parameters=[
         OpenApiParameter(
-            "Idempotency-Key", str, OpenApiParameter.HEADER,
+            "Idempotency-Key",
+            str,
+            OpenApiParameter.HEADER,
             description="Retrying with the same key and request returns the first order (no second purchase).",
-        )  # fmt: skip
+        )
     ],
-    responses={201: OrderOutput, 400: ERRORS[400], 404: ERRORS[404],
-               409: OpenApiResponse(description="sold_out, conflict (key reused, sales closed)")},
-)  # fmt: skip
+    responses={
+        201: OrderOutput,
+        400: ERRORS[400],
+        404: ERRORS[404],
+        409: OpenApiResponse(description="sold_out, conflict (key reused, sales closed)"),
+    },
+)
 class OrderCreateApi(APIView):
     """Buy `quantity` tickets (no account needed); all of them or none."""
 
@@ -253,11 +266,15 @@ class TicketQrApi(APIView):
 @extend_schema(
     tags=["tickets"],
     request=CheckInInput,
-    responses={200: TicketOutput, **ERRORS, 409: OpenApiResponse(
-        description="already_checked_in (with `checked_in_at`); conflict for a refunded ticket "
-        "(`ticket_status`) or another screening's ticket (`ticket_screening`)"
-    )},
-)  # fmt: skip
+    responses={
+        200: TicketOutput,
+        **ERRORS,
+        409: OpenApiResponse(
+            description="already_checked_in (with `checked_in_at`); conflict for a refunded ticket "
+            "(`ticket_status`) or another screening's ticket (`ticket_screening`)"
+        ),
+    },
+)
 class TicketCheckInApi(APIView):
     """Admit the holder (the screening's organizer or a superuser). The door may name its
     screening so that a ticket for another one is refused."""

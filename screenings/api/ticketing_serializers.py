@@ -10,7 +10,6 @@ from screenings.pricing import MINOR_UNITS, quantize
 from screenings.qr import ticket_url
 from screenings.services.ticketing import MAX_TICKETS_PER_ORDER
 
-
 # API.md: money is a decimal string ("6.00"), never a JSON number.
 MONEY_SCHEMA = {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d+)?$", "example": "6.00"}
 
@@ -76,9 +75,23 @@ class ScreeningOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Screening
-        fields = ["id", "production", "venue", "organizer", "starts_at", "capacity", "base_price", "currency",
-                  "half_price", "ticket_price", "status", "seats_sold", "seats_left", "require_check_in",
-                  "round_votes"]  # fmt: skip
+        fields = [
+            "id",
+            "production",
+            "venue",
+            "organizer",
+            "starts_at",
+            "capacity",
+            "base_price",
+            "currency",
+            "half_price",
+            "ticket_price",
+            "status",
+            "seats_sold",
+            "seats_left",
+            "require_check_in",
+            "round_votes",
+        ]
 
     @extend_schema_field(MONEY_SCHEMA)
     def get_base_price(self, screening) -> str:

@@ -3,7 +3,6 @@
 from django.urls import path
 
 import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
-
 from screenings.api import story, ticketing
 
 P = "productions/<int:production_id>"

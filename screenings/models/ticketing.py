@@ -79,7 +79,8 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     payment_provider = models.CharField(max_length=32, default="at_door")
     payment_status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True)
+    # NULL rather than "": orders placed without a key stay out of the unique constraint below.
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -79,9 +79,14 @@ def venue_create(*, owner, name: str, seats: int, city: str = "", time_zone: str
 
 @transaction.atomic
 def venue_update(
-    *, venue: Venue, user, name: str | None = None, city: str | None = None, seats: int | None = None,
+    *,
+    venue: Venue,
+    user,
+    name: str | None = None,
+    city: str | None = None,
+    seats: int | None = None,
     time_zone: str | None = None,
-) -> Venue:  # fmt: skip
+) -> Venue:
     venue = Venue.objects.select_for_update().get(pk=venue.pk)
     _require_owner(user, venue.owner_id, "venue")
     if time_zone is not None:
@@ -111,27 +116,50 @@ def venue_update(
 
 @transaction.atomic
 def screening_create(
-    *, organizer, production: Production, venue: Venue | None, starts_at: datetime, capacity: int,
-    base_price: Decimal, currency: str, half_price: bool, require_check_in: bool = False, round_votes: bool = True,
-) -> Screening:  # fmt: skip
+    *,
+    organizer,
+    production: Production,
+    venue: Venue | None,
+    starts_at: datetime,
+    capacity: int,
+    base_price: Decimal,
+    currency: str,
+    half_price: bool,
+    require_check_in: bool = False,
+    round_votes: bool = True,
+) -> Screening:
     if venue is not None:
         venue = Venue.objects.select_for_update().get(pk=venue.pk)  # seats cannot shrink meanwhile
         _require_owner(organizer, venue.owner_id, "venue")
     _check_price(base_price, currency)
     _check_capacity(capacity, venue)
     return Screening.objects.create(
-        production=production, organizer=organizer, venue=venue, starts_at=starts_at, capacity=capacity,
-        base_price=base_price, currency=currency, half_price=half_price,
-        require_check_in=require_check_in, round_votes=round_votes,
-    )  # fmt: skip
+        production=production,
+        organizer=organizer,
+        venue=venue,
+        starts_at=starts_at,
+        capacity=capacity,
+        base_price=base_price,
+        currency=currency,
+        half_price=half_price,
+        require_check_in=require_check_in,
+        round_votes=round_votes,
+    )
 
 
 @transaction.atomic
 def screening_update(
-    *, screening: Screening, user, starts_at: datetime | None = None, capacity: int | None = None,
-    base_price: Decimal | None = None, currency: str | None = None, half_price: bool | None = None,
-    require_check_in: bool | None = None, round_votes: bool | None = None,
-) -> Screening:  # fmt: skip
+    *,
+    screening: Screening,
+    user,
+    starts_at: datetime | None = None,
+    capacity: int | None = None,
+    base_price: Decimal | None = None,
+    currency: str | None = None,
+    half_price: bool | None = None,
+    require_check_in: bool | None = None,
+    round_votes: bool | None = None,
+) -> Screening:
     """Change a screening's details. Tickets keep the price they were sold at; voting
     policies (check-in required, release-round votes) apply from the next vote on."""
     screening = Screening.objects.select_for_update().get(pk=screening.pk)
@@ -204,9 +232,14 @@ def screening_cancel(*, screening: Screening, user) -> list[Ticket]:
 
 @transaction.atomic
 def order_place(
-    *, screening_id: int, email: str, quantity: int, name: str = "", idempotency_key: str | None = None,
+    *,
+    screening_id: int,
+    email: str,
+    quantity: int,
+    name: str = "",
+    idempotency_key: str | None = None,
     payment_provider: str = DEFAULT_PROVIDER,
-) -> tuple[Order, bool]:  # fmt: skip
+) -> tuple[Order, bool]:
     """Sell `quantity` tickets, or none. Returns (order, created); a retry with the same
     idempotency key and the same request returns the original order with created=False."""
     if not 1 <= quantity <= MAX_TICKETS_PER_ORDER:
@@ -234,9 +267,14 @@ def order_place(
     price = quantize(screening.ticket_price, screening.currency)
     provider = payment_provider_get(payment_provider)
     order = Order.objects.create(
-        screening=screening, email=email, name=name, total=price * quantity, currency=screening.currency,
-        payment_provider=provider.name, idempotency_key=idempotency_key or None,
-    )  # fmt: skip
+        screening=screening,
+        email=email,
+        name=name,
+        total=price * quantity,
+        currency=screening.currency,
+        payment_provider=provider.name,
+        idempotency_key=idempotency_key or None,
+    )
     Ticket.objects.bulk_create(
         Ticket(
             order=order,
@@ -245,7 +283,7 @@ def order_place(
             secret=secrets.token_hex(32),
             kind=kind,
             price=price,
-        )  # fmt: skip
+        )
         for _ in range(quantity)
     )
     order.payment_status = provider.order_placed(order=order)

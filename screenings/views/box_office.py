@@ -61,9 +61,14 @@ def _refused(form, error: DomainError) -> None:
 
 @login_required
 def box_office(request):
-    return render(request, "screenings/box_office/screenings.html", {
-        "screenings": screening_sales_list(organizer=request.user), "venues": venue_list(owner=request.user),
-    })  # fmt: skip
+    return render(
+        request,
+        "screenings/box_office/screenings.html",
+        {
+            "screenings": screening_sales_list(organizer=request.user),
+            "venues": venue_list(owner=request.user),
+        },
+    )
 
 
 @login_required
@@ -97,17 +102,25 @@ def screening_new(request):
         else:
             messages.success(request, f"Screening of «{screening.production.title}» created.")
             return redirect("box-office")
-    return render(request, "screenings/box_office/screening_form.html", {
-        "form": form, "screening": None, "minor_units": MINOR_UNITS,
-    })  # fmt: skip
+    return render(
+        request,
+        "screenings/box_office/screening_form.html",
+        {
+            "form": form,
+            "screening": None,
+            "minor_units": MINOR_UNITS,
+        },
+    )
 
 
 @login_required
 def screening_edit(request, screening_id: int):
     screening = _own_screening(request, screening_id)
     zone = screening.venue.time_zone if screening.venue_id else "UTC"
-    initial = {f: getattr(screening, f) for f in (
-        "capacity", "base_price", "currency", "half_price", "require_check_in", "round_votes")}  # fmt: skip
+    initial = {
+        f: getattr(screening, f)
+        for f in ("capacity", "base_price", "currency", "half_price", "require_check_in", "round_votes")
+    }
     # Naive wall-clock time: an aware value would be shown converted to the server's zone.
     initial["starts_at"] = screening.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
     form = ScreeningEditForm(request.POST or None, initial=initial, time_zone=zone)
@@ -119,9 +132,16 @@ def screening_edit(request, screening_id: int):
         else:
             messages.success(request, "Screening saved.")
             return redirect("box-office")
-    return render(request, "screenings/box_office/screening_form.html", {
-        "form": form, "screening": screening, "time_zone": zone, "minor_units": MINOR_UNITS,
-    })  # fmt: skip
+    return render(
+        request,
+        "screenings/box_office/screening_form.html",
+        {
+            "form": form,
+            "screening": screening,
+            "time_zone": zone,
+            "minor_units": MINOR_UNITS,
+        },
+    )
 
 
 @login_required

@@ -111,10 +111,13 @@ def production_detail(request, production_id: int):
     context.update(
         branch_rows=[(b, titles[b.source_id], titles[b.target_id]) for b in branches],
         settings_form=ProductionSettingsForm(
-            initial={"title": production.title, "synopsis": production.synopsis,
-                     "start_episode": production.start_episode_id},
+            initial={
+                "title": production.title,
+                "synopsis": production.synopsis,
+                "start_episode": production.start_episode_id,
+            },
             production=production,
-        ),  # fmt: skip
+        ),
         episode_form=EpisodeForm(),
         branch_form=BranchForm(production=production),
         publish_form=PublishForm(),

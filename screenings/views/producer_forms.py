@@ -17,9 +17,11 @@ class ProductionForm(forms.Form):
 
 class ProductionSettingsForm(ProductionForm):
     start_episode = forms.ModelChoiceField(
-        queryset=Episode.objects.none(), required=False, empty_label="(none yet)",
+        queryset=Episode.objects.none(),
+        required=False,
+        empty_label="(none yet)",
         help_text="Where every screening begins.",
-    )  # fmt: skip
+    )
 
     def __init__(self, *args, production, **kwargs):
         super().__init__(*args, **kwargs)
@@ -31,7 +33,10 @@ class EpisodeForm(forms.Form):
     synopsis = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     duration_seconds = forms.IntegerField(min_value=1, max_value=2_147_483_647, label="Duration (seconds)")
     media_url = forms.URLField(
-        max_length=500, required=False, label="External media URL", help_text="e.g. an HLS stream (.m3u8)",
+        max_length=500,
+        required=False,
+        label="External media URL",
+        help_text="e.g. an HLS stream (.m3u8)",
         assume_scheme="https",
     )
     media_file = forms.FileField(

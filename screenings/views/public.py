@@ -38,8 +38,12 @@ def screening_page(request, screening_id: int):
                 status = error.status
             else:
                 tickets = [(t, mark_safe(ticket_qr_svg(t.code, scale=3))) for t in order.tickets.order_by("id")]  # noqa: S308 — segno's own SVG
-                return render(request, "screenings/public/order_done.html",
-                              {"order": order, "screening": screening, "tickets": tickets}, status=201)  # fmt: skip
+                return render(
+                    request,
+                    "screenings/public/order_done.html",
+                    {"order": order, "screening": screening, "tickets": tickets},
+                    status=201,
+                )
         else:
             status = 400
     else:

@@ -24,9 +24,16 @@ from voting.services import poll_decide
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DOCUMENTED_CODES = {
-    "not_found", "invalid", "forbidden", "not_authenticated", "sold_out",
-    "already_checked_in", "poll_closed", "conflict", "throttled",
-}  # fmt: skip
+    "not_found",
+    "invalid",
+    "forbidden",
+    "not_authenticated",
+    "sold_out",
+    "already_checked_in",
+    "poll_closed",
+    "conflict",
+    "throttled",
+}
 MONEY = re.compile(r"^\d+\.\d{2}$")
 
 # Every path of API.md, as drf-spectacular names them in /api/schema/.
@@ -110,7 +117,9 @@ def people():
 def build_graph(producer: APIClient, anonymous: APIClient) -> dict:
     """Producers: story graph and staged publishing."""
     error(anonymous.post("/api/productions/", {"title": "Nope"}, format="json"), 401, "not_authenticated")
-    production = ok(producer.post("/api/productions/", {"title": "The Fork", "synopsis": "Choose."}, format="json"), 201)
+    production = ok(
+        producer.post("/api/productions/", {"title": "The Fork", "synopsis": "Choose."}, format="json"), 201
+    )
     has_keys(production, "id", "slug", "title", "synopsis", "start_episode", "episodes", "branches")
     assert isinstance(production["id"], int)
     assert (production["start_episode"], production["episodes"], production["branches"]) == (None, [], [])
@@ -124,9 +133,7 @@ def build_graph(producer: APIClient, anonymous: APIClient) -> dict:
         return created["id"]
 
     ep = {name: episode(name) for name in ("start", "left", "right", "up", "down")}
-    error(
-        producer.post(f"/api/productions/{pid}/episodes/", {"title": "No length"}, format="json"), 400, "invalid"
-    )
+    error(producer.post(f"/api/productions/{pid}/episodes/", {"title": "No length"}, format="json"), 400, "invalid")
 
     def branch(source: str, target: str, label: str, is_default: bool = False) -> int:
         body = {"source": ep[source], "target": ep[target], "label": label, "is_default": is_default}
@@ -137,9 +144,11 @@ def build_graph(producer: APIClient, anonymous: APIClient) -> dict:
         return created["id"]
 
     br = {
-        "left": branch("start", "left", "Go left"), "right": branch("start", "right", "Go right", is_default=True),
-        "up": branch("left", "up", "Climb"), "down": branch("left", "down", "Descend"),
-    }  # fmt: skip
+        "left": branch("start", "left", "Go left"),
+        "right": branch("start", "right", "Go right", is_default=True),
+        "up": branch("left", "up", "Climb"),
+        "down": branch("left", "down", "Descend"),
+    }
 
     patched = ok(producer.patch(f"/api/productions/{pid}/", {"start_episode": ep["start"]}, format="json"))
     assert patched["start_episode"] == ep["start"]
@@ -170,9 +179,14 @@ def sell_tickets(organizer: APIClient, stranger: APIClient, anonymous: APIClient
     venue = ok(organizer.post("/api/venues/", {"name": "Odeon", "city": "Lyon", "seats": 120}, format="json"), 201)
     assert isinstance(venue["id"], int)
     body = {
-        "production": production, "venue": venue["id"], "starts_at": (timezone.now() + timedelta(hours=1)).isoformat(),
-        "capacity": 3, "base_price": "12.25", "currency": "EUR", "half_price": True,
-    }  # fmt: skip
+        "production": production,
+        "venue": venue["id"],
+        "starts_at": (timezone.now() + timedelta(hours=1)).isoformat(),
+        "capacity": 3,
+        "base_price": "12.25",
+        "currency": "EUR",
+        "half_price": True,
+    }
     screening = ok(organizer.post("/api/screenings/", body, format="json"), 201)
     has_keys(screening, "id", "status", "ticket_price")
     assert screening["status"] == "scheduled"
@@ -180,7 +194,9 @@ def sell_tickets(organizer: APIClient, stranger: APIClient, anonymous: APIClient
     error(organizer.post("/api/screenings/", {**body, "capacity": 0}, format="json"), 400, "invalid")
     sid = screening["id"]
 
-    order = ok(anonymous.post(f"/api/screenings/{sid}/orders/", {"email": "a@example.org", "quantity": 2}, format="json"), 201)
+    order = ok(
+        anonymous.post(f"/api/screenings/{sid}/orders/", {"email": "a@example.org", "quantity": 2}, format="json"), 201
+    )
     has_keys(order, "id", "total", "currency", "tickets")
     assert isinstance(order["id"], int) and order["currency"] == "EUR" and order["total"] == "12.26"
     assert len(order["tickets"]) == 2
@@ -193,9 +209,15 @@ def sell_tickets(organizer: APIClient, stranger: APIClient, anonymous: APIClient
     first, second = (t["code"] for t in order["tickets"])
 
     ticket = ok(anonymous.get(f"/api/tickets/{first}/"))
-    assert has_keys(ticket, "code", "screening", "status") and (ticket["code"], ticket["screening"], ticket["status"]) == (
-        first, sid, "valid",
-    )  # fmt: skip
+    assert has_keys(ticket, "code", "screening", "status") and (
+        ticket["code"],
+        ticket["screening"],
+        ticket["status"],
+    ) == (
+        first,
+        sid,
+        "valid",
+    )
     qr = anonymous.get(f"/api/tickets/{first}/qr.svg")
     assert qr.status_code == 200 and qr["Content-Type"].startswith("image/svg+xml") and b"<svg" in qr.content
     error(anonymous.get("/api/tickets/NO-SUCH-CODE/"), 404, "not_found")
@@ -222,7 +244,9 @@ def test_api_md_end_to_end(people, api_client, client):
 
     story = build_graph(producer, api_client)
     ep, br = story["episodes"], story["branches"]
-    error(stranger.patch(f"/api/productions/{story['production']}/", {"title": "Mine"}, format="json"), 403, "forbidden")
+    error(
+        stranger.patch(f"/api/productions/{story['production']}/", {"title": "Mine"}, format="json"), 403, "forbidden"
+    )
     sale = sell_tickets(organizer, stranger, api_client, story["production"])
     sid = sale["screening"]
 
@@ -237,13 +261,28 @@ def test_api_md_end_to_end(people, api_client, client):
     assert iso_with_offset(poll["closes_at"]) - iso_with_offset(poll["opens_at"]) == timedelta(seconds=60)
     error(organizer.post(f"/api/screenings/{sid}/polls/", {"duration_seconds": 60}, format="json"), 409, "conflict")
 
-    vote = ok(api_client.post(f"/api/polls/{poll['id']}/votes/", {"ticket": sale["voter"], "option": br["left"]}, format="json"), 201)
+    vote = ok(
+        api_client.post(
+            f"/api/polls/{poll['id']}/votes/", {"ticket": sale["voter"], "option": br["left"]}, format="json"
+        ),
+        201,
+    )
     assert has_keys(vote, "poll", "option", "receipt") and (vote["poll"], vote["option"]) == (poll["id"], br["left"])
     assert sale["voter"] not in vote["receipt"]
-    refused = api_client.post(f"/api/polls/{poll['id']}/votes/", {"ticket": sale["refunded"], "option": br["left"]}, format="json")
+    refused = api_client.post(
+        f"/api/polls/{poll['id']}/votes/", {"ticket": sale["refunded"], "option": br["left"]}, format="json"
+    )
     error(refused, 403, "forbidden")
-    error(api_client.post(f"/api/polls/{poll['id']}/votes/", {"ticket": sale["late"], "option": 999999}, format="json"), 400, "invalid")
-    error(api_client.post("/api/polls/999999/votes/", {"ticket": sale["late"], "option": br["left"]}, format="json"), 404, "not_found")
+    error(
+        api_client.post(f"/api/polls/{poll['id']}/votes/", {"ticket": sale["late"], "option": 999999}, format="json"),
+        400,
+        "invalid",
+    )
+    error(
+        api_client.post("/api/polls/999999/votes/", {"ticket": sale["late"], "option": br["left"]}, format="json"),
+        404,
+        "not_found",
+    )
 
     detail = ok(api_client.get(f"/api/polls/{poll['id']}/"))
     has_keys(detail, "id", "status", "options", "counts", "decision")
@@ -257,13 +296,17 @@ def test_api_md_end_to_end(people, api_client, client):
     decision = has_keys(decided["decision"], "option", "reason", "decided_at")
     assert (decision["option"], decision["reason"]) == (br["left"], "majority")
     iso_with_offset(decision["decided_at"])
-    closed = api_client.post(f"/api/polls/{poll['id']}/votes/", {"ticket": sale["late"], "option": br["right"]}, format="json")
+    closed = api_client.post(
+        f"/api/polls/{poll['id']}/votes/", {"ticket": sale["late"], "option": br["right"]}, format="json"
+    )
     error(closed, 409, "poll_closed")
     assert ok(organizer.get(f"/api/screenings/{sid}/"))["status"] == "live"
 
     # Release rounds and verifiable results: the screening has now played "left".
     round_body = {"episode": ep["left"], "closes_at": (timezone.now() + timedelta(hours=1)).isoformat()}
-    error(organizer.post(f"/api/productions/{story['production']}/rounds/", round_body, format="json"), 403, "forbidden")
+    error(
+        organizer.post(f"/api/productions/{story['production']}/rounds/", round_body, format="json"), 403, "forbidden"
+    )
     rnd = ok(producer.post(f"/api/productions/{story['production']}/rounds/", round_body, format="json"), 201)
     assert rnd["scope"] == "round" and rnd["status"] == "open" and isinstance(rnd["id"], int)
     assert [o["id"] for o in rnd["options"]] == [br["up"], br["down"]]
@@ -281,8 +324,9 @@ def test_api_md_end_to_end(people, api_client, client):
 
     receipts = ok(api_client.get(f"/api/tickets/{sale['voter']}/receipts/"))
     assert [has_keys(r, "poll", "receipt", "option") and (r["poll"], r["option"]) for r in receipts] == [
-        (poll["id"], br["left"]), (rnd["id"], br["down"]),
-    ]  # fmt: skip
+        (poll["id"], br["left"]),
+        (rnd["id"], br["down"]),
+    ]
     assert {"receipt": receipts[1]["receipt"], "option": br["down"]} in result["ballots"]
     error(api_client.get("/api/tickets/NO-SUCH-CODE/receipts/"), 404, "not_found")
 
@@ -313,20 +357,39 @@ def test_superuser_may_call_every_endpoint(people, api_client):
     pid, ep, br = story["production"], story["episodes"], story["branches"]
     ok(root.get(f"/api/productions/{pid}/"))
     ok(root.patch(f"/api/productions/{pid}/", {"title": "Renamed by root"}, format="json"))
-    extra = ok(root.post(f"/api/productions/{pid}/episodes/", {"title": "Root's", "duration_seconds": 60}, format="json"), 201)
-    ok(root.post(f"/api/productions/{pid}/branches/", {"source": ep["right"], "target": extra["id"], "label": "R"}, format="json"), 201)
+    extra = ok(
+        root.post(f"/api/productions/{pid}/episodes/", {"title": "Root's", "duration_seconds": 60}, format="json"), 201
+    )
+    ok(
+        root.post(
+            f"/api/productions/{pid}/branches/",
+            {"source": ep["right"], "target": extra["id"], "label": "R"},
+            format="json",
+        ),
+        201,
+    )
     ok(root.post(f"/api/episodes/{extra['id']}/publish/", {}, format="json"))
 
     venue = ok(organizer.post("/api/venues/", {"name": "Hall", "seats": 10}, format="json"), 201)
     body = {
-        "production": pid, "venue": venue["id"], "starts_at": timezone.now().isoformat(), "capacity": 5,
-        "base_price": "9.99", "currency": "EUR", "half_price": True,
-    }  # fmt: skip
+        "production": pid,
+        "venue": venue["id"],
+        "starts_at": timezone.now().isoformat(),
+        "capacity": 5,
+        "base_price": "9.99",
+        "currency": "EUR",
+        "half_price": True,
+    }
     screening = ok(organizer.post("/api/screenings/", body, format="json"), 201)
     assert screening["ticket_price"] == "5.00"
     ok(root.post("/api/venues/", {"name": "Root hall", "seats": 5}, format="json"), 201)
     ok(root.post("/api/screenings/", body, format="json"), 201)
-    order = ok(root.post(f"/api/screenings/{screening['id']}/orders/", {"email": "r@example.org", "quantity": 2}, format="json"), 201)
+    order = ok(
+        root.post(
+            f"/api/screenings/{screening['id']}/orders/", {"email": "r@example.org", "quantity": 2}, format="json"
+        ),
+        201,
+    )
     first, second = (t["code"] for t in order["tickets"])
     ok(root.get(f"/api/tickets/{first}/"))
     assert root.get(f"/api/tickets/{first}/qr.svg").status_code == 200
@@ -357,8 +420,13 @@ def test_login_attempts_are_throttled_with_the_documented_shape(api_client):
 def test_schema_documents_money_as_decimal_strings(client):
     components = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["components"]
     schemas = components["schemas"]
-    money = [("ScreeningOutput", "base_price"), ("ScreeningOutput", "ticket_price"), ("OrderOutput", "total"),
-             ("OrderTicketOutput", "price"), ("TicketOutput", "price")]  # fmt: skip
-    assert {(name, field): schemas[name]["properties"][field]["type"] for name, field in money} == {
-        key: "string" for key in money
-    }
+    money = [
+        ("ScreeningOutput", "base_price"),
+        ("ScreeningOutput", "ticket_price"),
+        ("OrderOutput", "total"),
+        ("OrderTicketOutput", "price"),
+        ("TicketOutput", "price"),
+    ]
+    assert {(name, field): schemas[name]["properties"][field]["type"] for name, field in money} == dict.fromkeys(
+        money, "string"
+    )

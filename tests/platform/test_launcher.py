@@ -36,9 +36,13 @@ def test_launcher_serves_health_on_embedded_defaults_and_stops_everything(tmp_pa
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(DATA_DIR=str(tmp_path / "data"), PORT=str(port))
     launcher = subprocess.Popen(
-        [sys.executable, "platform/run.py", "serve"], cwd=ROOT, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
+        [sys.executable, "platform/run.py", "serve"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     started = time.monotonic()
     body, spawned = None, set()
     try:

@@ -24,9 +24,13 @@ def story(producer):
     production = services.production_create(owner=producer, title="The Lantern Keeper", synopsis="A mystery.")
     ep = {
         key: services.episode_create(production=production, actor=producer, title=title, duration_seconds=600)
-        for key, title in [("arrival", "Arrival"), ("lighthouse", "The Lighthouse"), ("fair", "The Fair"),
-                           ("ending", "The Keeper's Return")]
-    }  # fmt: skip
+        for key, title in [
+            ("arrival", "Arrival"),
+            ("lighthouse", "The Lighthouse"),
+            ("fair", "The Fair"),
+            ("ending", "The Keeper's Return"),
+        ]
+    }
     branches = {
         "light": services.branch_create(
             source=ep["arrival"], target=ep["lighthouse"], actor=producer, label="Follow the light", is_default=True

@@ -5,7 +5,7 @@ from itertools import product
 
 def closure(nodes, edges) -> dict:
     """Floyd–Warshall reachability by paths of length >= 1."""
-    reach = {(a, b): False for a, b in product(nodes, nodes)}
+    reach = dict.fromkeys(product(nodes, nodes), False)
     for a, b in edges:
         reach[a, b] = True
     for k, i, j in product(nodes, nodes, nodes):

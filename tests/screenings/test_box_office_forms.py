@@ -28,8 +28,16 @@ def logged_in(client, organizer):
 
 
 def screening_data(production, venue=None, **overrides):
-    data = {"production": production.pk, "venue": venue.pk if venue else "", "starts_at": "2026-12-24T20:30",
-            "capacity": "80", "base_price": "12.99", "currency": "EUR", "half_price": "on", "round_votes": "on"}
+    data = {
+        "production": production.pk,
+        "venue": venue.pk if venue else "",
+        "starts_at": "2026-12-24T20:30",
+        "capacity": "80",
+        "base_price": "12.99",
+        "currency": "EUR",
+        "half_price": "on",
+        "round_votes": "on",
+    }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -40,8 +48,9 @@ def test_forms_need_login(client, path):
 
 
 def test_create_venue_with_its_time_zone(logged_in, organizer):
-    response = logged_in.post("/box-office/venues/new/",
-                              {"name": "Rex", "city": "Paris", "seats": "120", "time_zone": "Europe/Paris"})
+    response = logged_in.post(
+        "/box-office/venues/new/", {"name": "Rex", "city": "Paris", "seats": "120", "time_zone": "Europe/Paris"}
+    )
 
     assert response.status_code == 302 and response["Location"] == "/box-office/"
     venue = Venue.objects.get(owner=organizer)
@@ -60,8 +69,7 @@ def test_edit_venue_shows_service_refusal_next_to_seats(logged_in, organizer, pl
     venue = VenueFactory(owner=organizer, seats=100)
     ScreeningFactory(organizer=organizer, venue=venue, capacity=90, production=playable)
 
-    response = logged_in.post(f"/box-office/venues/{venue.pk}/",
-                              {"name": "Rex", "seats": "50", "time_zone": "UTC"})
+    response = logged_in.post(f"/box-office/venues/{venue.pk}/", {"name": "Rex", "seats": "50", "time_zone": "UTC"})
 
     assert response.status_code == 200
     assert response.context["form"].errors["seats"] == ["At least 90."]
@@ -73,8 +81,10 @@ def test_others_cannot_edit_my_venue(client, stranger, organizer):
     venue = VenueFactory(owner=organizer)
     client.force_login(stranger)
 
-    assert client.post(f"/box-office/venues/{venue.pk}/", {"name": "Mine", "seats": "5", "time_zone": "UTC"}
-                       ).status_code == 403
+    assert (
+        client.post(f"/box-office/venues/{venue.pk}/", {"name": "Mine", "seats": "5", "time_zone": "UTC"}).status_code
+        == 403
+    )
 
 
 def test_create_half_price_screening_in_venue_time(logged_in, organizer, playable):
@@ -129,8 +139,9 @@ def test_venues_of_others_are_not_offered(logged_in, playable, stranger):
 
 def test_edit_screening_keeps_venue_time_and_refuses_currency_change_after_sales(logged_in, organizer, playable):
     venue = VenueFactory(owner=organizer, seats=100, time_zone="Asia/Tokyo")
-    screening = ScreeningFactory(organizer=organizer, venue=venue, production=playable, capacity=10,
-                                 currency="EUR", base_price=Decimal("10.00"))
+    screening = ScreeningFactory(
+        organizer=organizer, venue=venue, production=playable, capacity=10, currency="EUR", base_price=Decimal("10.00")
+    )
     TicketFactory(order__screening=screening)
     local = screening.starts_at.astimezone(ZoneInfo("Asia/Tokyo")).strftime("%Y-%m-%dT%H:%M")
     assert f'value="{local}"' in logged_in.get(f"/box-office/screenings/{screening.pk}/").content.decode()

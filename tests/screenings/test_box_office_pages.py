@@ -132,8 +132,9 @@ def test_buying_twice_with_one_form_buys_once(client, screening):
 def test_sold_out_page_says_so(client, organizer):
     screening = ScreeningFactory(organizer=organizer, capacity=1)
 
-    response = client.post(f"/screenings/{screening.pk}/", {"email": "a@example.org", "quantity": 2,
-                                                             "idempotency_key": "x"})  # fmt: skip
+    response = client.post(
+        f"/screenings/{screening.pk}/", {"email": "a@example.org", "quantity": 2, "idempotency_key": "x"}
+    )
 
     assert response.status_code == 409
     assert "Only 1 seats left" in response.content.decode()

@@ -61,7 +61,7 @@ def test_the_owner_sees_the_graph_picture_and_editing_tools(owner_client, story)
 
     svg = html[html.index("<svg") : html.index("</svg>")]
     assert len(re.findall(r'<g class="episode status-', svg)) == 4
-    assert 'data-episode="%d" data-status="published"' % story.ep["arrival"].pk in svg
+    assert f'data-episode="{story.ep["arrival"].pk}" data-status="published"' in svg
     assert len(re.findall(r'<g class="branch', svg)) == 3
     assert len(re.findall(r'<g class="branch default"', svg)) == 1
     assert "START" in svg and "ENDING" in svg
@@ -73,7 +73,7 @@ def test_the_graph_lays_episodes_out_in_steps_from_the_start(owner_client, story
     svg = owner_client.get(f"/productions/{story.production.pk}/graph.svg").content.decode()
 
     def x_of(key):
-        match = re.search(r'data-episode="%d".*?<rect x="([\d.]+)"' % story.ep[key].pk, svg)
+        match = re.search(rf'data-episode="{story.ep[key].pk}".*?<rect x="([\d.]+)"', svg)
         return float(match.group(1))
 
     assert x_of("arrival") < x_of("lighthouse") == x_of("fair") < x_of("ending")
@@ -210,8 +210,9 @@ def test_editing_and_removing_a_choice(owner_client, story):
 
 
 def test_the_episode_page_plays_its_media_in_a_video_element(client, story):
-    services.episode_update(episode=story.ep["arrival"], actor=story.owner,
-                            media_url="https://cdn.example.org/arrival/master.m3u8")  # fmt: skip
+    services.episode_update(
+        episode=story.ep["arrival"], actor=story.owner, media_url="https://cdn.example.org/arrival/master.m3u8"
+    )
     publish(story, "arrival", "lighthouse")
 
     html = client.get(f"/episodes/{story.ep['arrival'].pk}/").content.decode()
@@ -230,7 +231,6 @@ def test_the_demo_production_page_draws_its_whole_graph(client):
 
     assert len(re.findall(r'<g class="episode status-published"', html)) == 6
     assert len(re.findall(r'<g class="branch default"', html)) == 3
-
 
 
 # --- In a real browser ------------------------------------------------------------------
@@ -270,8 +270,7 @@ def director(db):
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(director, chromium, asgi_server,
-                                                                            tmp_path):  # fmt: skip
+def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(director, chromium, asgi_server, tmp_path):
     page = chromium.new_page()
     page.set_default_timeout(15_000)
     page.goto(f"{asgi_server}/accounts/login/?next=/studio/")

@@ -45,9 +45,14 @@ def test_the_documented_authoring_flow(producer, client_for):
     assert created.status_code == 201
     production = created.json()
     assert production == {
-        "id": production["id"], "slug": "the-lantern-keeper", "title": "The Lantern Keeper",
-        "synopsis": "A mystery.", "start_episode": None, "episodes": [], "branches": [],
-    }  # fmt: skip
+        "id": production["id"],
+        "slug": "the-lantern-keeper",
+        "title": "The Lantern Keeper",
+        "synopsis": "A mystery.",
+        "start_episode": None,
+        "episodes": [],
+        "branches": [],
+    }
     pid = production["id"]
 
     ids = []
@@ -60,8 +65,17 @@ def test_the_documented_authoring_flow(producer, client_for):
         assert response.status_code == 201
         episode = response.json()
         assert episode["status"] == "draft"
-        assert {"id", "title", "synopsis", "duration_seconds", "media_url", "poster", "status", "release_at",
-                "published_at"} <= set(episode)  # fmt: skip
+        assert {
+            "id",
+            "title",
+            "synopsis",
+            "duration_seconds",
+            "media_url",
+            "poster",
+            "status",
+            "release_at",
+            "published_at",
+        } <= set(episode)
         assert episode["media_url"] == "https://cdn.example.org/a/index.m3u8"
         ids.append(episode["id"])
     arrival, lighthouse, fair = ids
@@ -73,9 +87,13 @@ def test_the_documented_authoring_flow(producer, client_for):
     )
     assert branch.status_code == 201
     assert branch.json() == {
-        "id": branch.json()["id"], "source": arrival, "target": lighthouse, "label": "Follow the light",
-        "is_default": True, "position": 1,
-    }  # fmt: skip
+        "id": branch.json()["id"],
+        "source": arrival,
+        "target": lighthouse,
+        "label": "Follow the light",
+        "is_default": True,
+        "position": 1,
+    }
     second = api.post(
         f"/api/productions/{pid}/branches/", {"source": arrival, "target": fair, "label": "Stay"}, format="json"
     )
@@ -122,9 +140,11 @@ def test_a_loop_is_refused_at_branch_creation_naming_the_episodes(story, client_
 
 def test_a_branch_to_another_productions_episode_is_refused(story, client_for, other_producer):
     foreign = services.episode_create(
-        production=services.production_create(owner=story.owner, title="Other"), actor=story.owner,
-        title="Elsewhere", duration_seconds=5,
-    )  # fmt: skip
+        production=services.production_create(owner=story.owner, title="Other"),
+        actor=story.owner,
+        title="Elsewhere",
+        duration_seconds=5,
+    )
     response = client_for(story.owner).post(
         f"/api/productions/{story.production.pk}/branches/",
         {"source": story.ep["fair"].pk, "target": foreign.pk, "label": "Leave"},
@@ -160,8 +180,11 @@ def test_a_bad_release_time_is_invalid(story, client_for):
 def test_unpublish_takes_a_scheduled_episode_back_and_refuses_a_released_one(story, client_for):
     api = client_for(story.owner)
     publish(story, "arrival")
-    api.post(f"/api/episodes/{story.ep['fair'].pk}/publish/",
-             {"release_at": (timezone.now() + timedelta(days=1)).isoformat()}, format="json")  # fmt: skip
+    api.post(
+        f"/api/episodes/{story.ep['fair'].pk}/publish/",
+        {"release_at": (timezone.now() + timedelta(days=1)).isoformat()},
+        format="json",
+    )
 
     back = api.post(f"/api/episodes/{story.ep['fair'].pk}/unpublish/")
     released = api.post(f"/api/episodes/{story.ep['arrival'].pk}/unpublish/")
@@ -265,8 +288,9 @@ def half_released(story):
     return story
 
 
-def test_the_owner_sees_the_whole_graph_and_others_only_what_is_published(half_released, client_for, other_producer,
-                                                                          api_client):  # fmt: skip
+def test_the_owner_sees_the_whole_graph_and_others_only_what_is_published(
+    half_released, client_for, other_producer, api_client
+):
     story = half_released
     url = f"/api/productions/{story.production.pk}/"
     published = {story.ep["arrival"].pk, story.ep["lighthouse"].pk}
@@ -300,8 +324,12 @@ def _writes(story):
         ("post", f"/api/productions/{pid}/episodes/", {"title": "X", "duration_seconds": 5}, 403),
         ("patch", f"/api/episodes/{ep['arrival'].pk}/", {"title": "Taken"}, 403),
         ("patch", f"/api/episodes/{ep['fair'].pk}/", {"title": "Taken"}, 404),
-        ("post", f"/api/productions/{pid}/branches/",
-         {"source": ep["fair"].pk, "target": ep["ending"].pk, "label": "X"}, 403),
+        (
+            "post",
+            f"/api/productions/{pid}/branches/",
+            {"source": ep["fair"].pk, "target": ep["ending"].pk, "label": "X"},
+            403,
+        ),
         ("patch", f"/api/branches/{branch['light'].pk}/", {"label": "Taken"}, 403),
         ("patch", f"/api/branches/{branch['stay'].pk}/", {"label": "Taken"}, 404),
         ("delete", f"/api/branches/{branch['stay'].pk}/", None, 404),
@@ -310,7 +338,7 @@ def _writes(story):
         ("post", f"/api/episodes/{ep['lighthouse'].pk}/publish/", {}, 403),
         ("post", f"/api/episodes/{ep['fair'].pk}/unpublish/", None, 404),
         ("post", f"/api/episodes/{ep['lighthouse'].pk}/unpublish/", None, 403),
-    ]  # fmt: skip
+    ]
 
 
 @pytest.mark.parametrize("index", range(13))
@@ -369,8 +397,7 @@ def test_production_list_shows_own_and_released_productions(half_released, clien
     assert {"count", "next", "previous", "results"} <= set(public)
 
 
-def test_production_list_needs_a_constant_number_of_queries(producer, client_for,
-                                                                         django_assert_max_num_queries):  # fmt: skip
+def test_production_list_needs_a_constant_number_of_queries(producer, client_for, django_assert_max_num_queries):
     for i in range(12):
         production = services.production_create(owner=producer, title=f"Story {i}")
         first = services.episode_create(production=production, actor=producer, title="One", duration_seconds=5)
@@ -396,6 +423,7 @@ def test_production_list_is_paginated(producer, client_for):
     assert first["count"] == 51 and len(first["results"]) == 50 and first["next"].endswith("?page=2")
     assert len(second["results"]) == 1 and second["next"] is None
     assert not {p["id"] for p in first["results"]} & {p["id"] for p in second["results"]}
+
 
 def test_episode_list_filters_by_status(half_released, client_for, api_client):
     url = f"/api/productions/{half_released.production.pk}/episodes/"
@@ -454,7 +482,14 @@ def test_every_story_endpoint_is_in_the_schema(client):
     publish_op = paths["/api/episodes/{episode_id}/publish/"]["post"]
     ref = publish_op["requestBody"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert "release_at" in components[ref]["properties"]
-    assert set(components["Production"]["properties"]) >= {"id", "slug", "title", "synopsis", "start_episode",
-                                                           "episodes", "branches"}  # fmt: skip
+    assert set(components["Production"]["properties"]) >= {
+        "id",
+        "slug",
+        "title",
+        "synopsis",
+        "start_episode",
+        "episodes",
+        "branches",
+    }
     episode_create = paths["/api/productions/{production_id}/episodes/"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in episode_create

@@ -369,9 +369,18 @@ def test_due_releases_are_announced(story, django_capture_on_commit_callbacks, g
         ),
         lambda s, u: services.episode_unpublish(episode=s.ep["arrival"], actor=u),
     ],
-    ids=["production_update", "episode_create", "episode_update", "branch_create", "branch_update",
-         "branch_delete", "episode_publish", "episode_schedule", "episode_unpublish"],
-)  # fmt: skip
+    ids=[
+        "production_update",
+        "episode_create",
+        "episode_update",
+        "branch_create",
+        "branch_update",
+        "branch_delete",
+        "episode_publish",
+        "episode_schedule",
+        "episode_unpublish",
+    ],
+)
 def test_only_the_owner_or_a_superuser_changes_a_production(story, other_producer, superuser, call):
     def snapshot():
         return sorted(Episode.objects.values_list("title", "status")), sorted(Branch.objects.values_list("label"))

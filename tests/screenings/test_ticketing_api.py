@@ -22,17 +22,27 @@ def test_documented_flow_venue_screening_order_ticket(client_for, organizer, pro
     assert venue.status_code == 201
     assert venue.json()["id"] and venue.json()["time_zone"] == "UTC"
 
-    created = api.post("/api/screenings/", {
-        "production": production.pk, "venue": venue.json()["id"], "starts_at": "2026-12-01T20:00:00+09:00",
-        "capacity": 100, "base_price": "12.99", "currency": "EUR", "half_price": True,
-    }, format="json")  # fmt: skip
+    created = api.post(
+        "/api/screenings/",
+        {
+            "production": production.pk,
+            "venue": venue.json()["id"],
+            "starts_at": "2026-12-01T20:00:00+09:00",
+            "capacity": 100,
+            "base_price": "12.99",
+            "currency": "EUR",
+            "half_price": True,
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     body = created.json()
     assert (body["status"], body["ticket_price"], body["base_price"]) == ("scheduled", "6.50", "12.99")
     assert body["starts_at"] == "2026-12-01T11:00:00Z"
 
-    bought = api_client.post(f"/api/screenings/{body['id']}/orders/", {"email": "a@example.org", "quantity": 2},
-                             format="json")  # fmt: skip
+    bought = api_client.post(
+        f"/api/screenings/{body['id']}/orders/", {"email": "a@example.org", "quantity": 2}, format="json"
+    )
     assert bought.status_code == 201, bought.json()
     order_body = bought.json()
     assert {"id", "total", "currency", "tickets"} <= set(order_body)
@@ -49,10 +59,18 @@ def test_documented_flow_venue_screening_order_ticket(client_for, organizer, pro
 
 
 def test_online_screening_in_won_prices_in_whole_won(client_for, organizer, production):
-    created = client_for(organizer).post("/api/screenings/", {
-        "production": production.pk, "starts_at": "2026-12-01T20:00:00+09:00", "capacity": 1000,
-        "base_price": "9001", "currency": "KRW", "half_price": True,
-    }, format="json")  # fmt: skip
+    created = client_for(organizer).post(
+        "/api/screenings/",
+        {
+            "production": production.pk,
+            "starts_at": "2026-12-01T20:00:00+09:00",
+            "capacity": 1000,
+            "base_price": "9001",
+            "currency": "KRW",
+            "half_price": True,
+        },
+        format="json",
+    )
 
     assert created.status_code == 201, created.json()
     assert (created.json()["venue"], created.json()["ticket_price"], created.json()["base_price"]) == (
@@ -76,9 +94,13 @@ def test_sold_out_is_409_with_nothing_written(api_client, organizer):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"quantity": 0}, "quantity"), ({"quantity": 21}, "quantity"), ({"email": "nope"}, "email"),
-     ({"quantity": "many"}, "quantity")],
-)  # fmt: skip
+    [
+        ({"quantity": 0}, "quantity"),
+        ({"quantity": 21}, "quantity"),
+        ({"email": "nope"}, "email"),
+        ({"quantity": "many"}, "quantity"),
+    ],
+)
 def test_bad_orders_are_invalid_with_the_field_named(api_client, screening, body, field):
     response = order(api_client, screening, **body)
 
@@ -178,8 +200,9 @@ def test_screening_detail_shows_seats(api_client, screening):
 def test_patch_screening_and_venue(client_for, organizer, screening, venue):
     api = client_for(organizer)
 
-    screening_response = api.patch(f"/api/screenings/{screening.pk}/", {"capacity": 120, "base_price": "10.00"},
-                                   format="json")  # fmt: skip
+    screening_response = api.patch(
+        f"/api/screenings/{screening.pk}/", {"capacity": 120, "base_price": "10.00"}, format="json"
+    )
     venue_response = api.patch(f"/api/venues/{venue.pk}/", {"city": "Busan"}, format="json")
     too_big = api.patch(f"/api/screenings/{screening.pk}/", {"capacity": 121}, format="json")
 
@@ -238,9 +261,8 @@ def test_ticket_actions_need_the_organizer(callers, screening, caller, expected,
 @pytest.mark.parametrize(("caller", "expected"), [(ANON, 401), (STRANGER, 403), (OWNER, 200), (SUPER, 200)])
 @pytest.mark.parametrize(
     ("method", "path", "body"),
-    [("post", "cancel/", None), ("post", "on-sale/", None), ("get", "tickets/", None),
-     ("patch", "", {"capacity": 90})],
-)  # fmt: skip
+    [("post", "cancel/", None), ("post", "on-sale/", None), ("get", "tickets/", None), ("patch", "", {"capacity": 90})],
+)
 def test_screening_management_needs_the_organizer(callers, organizer, caller, expected, method, path, body):
     screening = ScreeningFactory(organizer=organizer, status="scheduled")
 
@@ -264,8 +286,15 @@ def test_anyone_buys_and_reads_a_ticket(callers, screening, caller, expected):
 
 
 def test_creating_needs_an_account_and_own_venue(callers, production, stranger):
-    body = {"production": production.pk, "venue": VenueFactory(owner=stranger).pk, "starts_at": "2026-12-01T20:00Z",
-            "capacity": 10, "base_price": "8.00", "currency": "EUR", "half_price": False}  # fmt: skip
+    body = {
+        "production": production.pk,
+        "venue": VenueFactory(owner=stranger).pk,
+        "starts_at": "2026-12-01T20:00Z",
+        "capacity": 10,
+        "base_price": "8.00",
+        "currency": "EUR",
+        "half_price": False,
+    }
 
     assert callers[ANON].post("/api/venues/", {"name": "V", "seats": 5}, format="json").status_code == 401
     assert callers[ANON].post("/api/screenings/", body, format="json").status_code == 401
@@ -282,9 +311,16 @@ def test_venue_list_shows_only_mine(callers, venue, stranger):
 def test_schema_documents_the_ticketing_calls(client):
     paths = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
 
-    for path in ["/api/venues/", "/api/screenings/", "/api/screenings/{screening_id}/orders/",
-                 "/api/tickets/{code}/", "/api/tickets/{code}/qr.svg", "/api/tickets/{code}/check-in/",
-                 "/api/tickets/{code}/refund/", "/api/screenings/{screening_id}/cancel/"]:  # fmt: skip
+    for path in [
+        "/api/venues/",
+        "/api/screenings/",
+        "/api/screenings/{screening_id}/orders/",
+        "/api/tickets/{code}/",
+        "/api/tickets/{code}/qr.svg",
+        "/api/tickets/{code}/check-in/",
+        "/api/tickets/{code}/refund/",
+        "/api/screenings/{screening_id}/cancel/",
+    ]:
         assert path in paths
     assert "201" in paths["/api/screenings/{screening_id}/orders/"]["post"]["responses"]
 

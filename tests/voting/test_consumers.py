@@ -117,8 +117,15 @@ def test_malformed_frames_get_errors_and_the_socket_survives(live_screening, mak
 
     async def scenario():
         ws, _ = await joined(live_screening.id, ticket.code)
-        for frame in ["not json", "[1, 2]", '{"no": "type"}', "x" * 5000, '{"type": "vote", "poll": "1", "option": 2}',
-                      '{"type": "vote", "poll": true, "option": 2}', '{"type": "dance"}']:  # fmt: skip
+        for frame in [
+            "not json",
+            "[1, 2]",
+            '{"no": "type"}',
+            "x" * 5000,
+            '{"type": "vote", "poll": "1", "option": 2}',
+            '{"type": "vote", "poll": true, "option": 2}',
+            '{"type": "dance"}',
+        ]:
             await ws.send_to(text_data=frame)
             assert (await ws.receive_json_from())["code"] == "invalid", frame
         await ws.send_to(bytes_data=b"\xff\xfe")
@@ -257,8 +264,11 @@ def test_closed_poll_and_throttling(live_screening, organizer, story, make_ticke
         ws, _ = await joined(live_screening.id, ticket.code)
         await ws.send_json_to({"type": "vote", "poll": poll.id, "option": story.to_right.id, "ref": "late"})
         assert await next_of(ws, "error") == {
-            "type": "error", "code": "poll_closed", "message": "This poll is closed.", "ref": "late",
-        }  # fmt: skip
+            "type": "error",
+            "code": "poll_closed",
+            "message": "This poll is closed.",
+            "ref": "late",
+        }
         codes = []
         for _ in range(40):
             await ws.send_to(text_data=json.dumps({"type": "ping"}))
@@ -292,7 +302,7 @@ def test_viewers_do_not_multiply_the_work_per_vote(live_screening, organizer, st
         await asyncio.sleep(1.0)
         sent = publishes() - before
         for ws in sockets:  # every viewer got the snapshot with all 30 votes
-            while (message := await next_of(ws, "tally"))["total"] != 30:
+            while (await next_of(ws, "tally"))["total"] != 30:
                 pass
             await ws.disconnect()
         return sent

@@ -23,7 +23,9 @@ def test_live_valid_and_checked_in_tickets_of_the_screening_vote(story, screenin
     poll = _poll(scope="live", episode=story.start, screening=screening)
     ticket_vote_check(poll=poll, ticket=TicketFactory(order__screening=screening))
     now = timezone.now()
-    ticket_vote_check(poll=poll, ticket=TicketFactory(order__screening=screening, status="checked_in", checked_in_at=now))
+    ticket_vote_check(
+        poll=poll, ticket=TicketFactory(order__screening=screening, status="checked_in", checked_in_at=now)
+    )
 
 
 def test_live_refunded_or_other_screening_ticket_is_forbidden(story, screening):

@@ -12,11 +12,24 @@ from voting.exports import COLUMNS
 pytestmark = pytest.mark.django_db
 
 DOCUMENTED = {
-    "polls": ["poll", "scope", "status", "episode", "episode_title", "screening", "venue",
-              "opens_at", "closes_at", "release_at", "hide_results", "quorum", "votes"],
+    "polls": [
+        "poll",
+        "scope",
+        "status",
+        "episode",
+        "episode_title",
+        "screening",
+        "venue",
+        "opens_at",
+        "closes_at",
+        "release_at",
+        "hide_results",
+        "quorum",
+        "votes",
+    ],
     "decisions": ["poll", "scope", "option", "option_label", "reason", "total_votes", "counts", "digest", "decided_at"],
     "ballots": ["poll", "receipt", "option", "cast_at"],
-}  # fmt: skip
+}
 
 
 @pytest.fixture

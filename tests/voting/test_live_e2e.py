@@ -53,7 +53,9 @@ def test_many_audiences_vote_and_every_accepted_vote_is_decided_once(
 
     async def scenario():
         audiences = [Audience(live_platform, live_screening.id) for _ in tickets]
-        states = await asyncio.gather(*(a.open({"type": "hello", "ticket": t.code}) for a, t in zip(audiences, tickets)))
+        states = await asyncio.gather(
+            *(a.open({"type": "hello", "ticket": t.code}) for a, t in zip(audiences, tickets))
+        )
         assert all(s["type"] == "state" and s["poll"] is None for s in states)
 
         outsider = Audience(live_platform, live_screening.id)  # a ticket of another screening
@@ -93,8 +95,10 @@ def test_many_audiences_vote_and_every_accepted_vote_is_decided_once(
         assert late["code"] == "poll_closed"
 
         delays = _decided_delays(audiences, poll.closes_at.timestamp())
-        print(f"\nclose -> poll.decided on {len(audiences)} sockets: p50 {statistics.median(delays) * 1000:.0f} ms, "
-              f"max {delays[-1] * 1000:.0f} ms; tallies per socket: {len(audiences[0].of('tally'))}")  # fmt: skip
+        print(
+            f"\nclose -> poll.decided on {len(audiences)} sockets: p50 {statistics.median(delays) * 1000:.0f} ms, "
+            f"max {delays[-1] * 1000:.0f} ms; tallies per socket: {len(audiences[0].of('tally'))}"
+        )
         assert delays[-1] < 5.0  # generous sanity bound; figures live in bench/
         assert max(len(a.of("tally")) for a in audiences) <= 4 * (POLL_SECONDS + 2)  # coalesced, never per vote
         await asyncio.gather(*(a.close() for a in audiences), doomed.close())
@@ -142,7 +146,9 @@ def test_tie_and_empty_polls_take_the_default_branch(
     assert Screening.objects.get(pk=live_screening.pk).now_playing_id == story.left.id
 
 
-def test_idle_socket_stays_open_and_reconnect_restores_my_vote(live_platform, live_screening, organizer, story, make_tickets):
+def test_idle_socket_stays_open_and_reconnect_restores_my_vote(
+    live_platform, live_screening, organizer, story, make_tickets
+):
     ticket = make_tickets(1)[0]
     poll = poll_open(screening=live_screening, duration_seconds=60, by=organizer)
 

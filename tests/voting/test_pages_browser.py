@@ -14,8 +14,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_d
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 
 
-def test_scripted_screening(asgi_server, celery_worker_process, celery_beat_process, screening, organizer, story,
-                            make_tickets):  # fmt: skip
+def test_scripted_screening(
+    asgi_server, celery_worker_process, celery_beat_process, screening, organizer, story, make_tickets
+):
     # Playwright is started here rather than through the session `chromium` fixture: sync Playwright marks
     # an event loop as running in the main thread while it lives, and Django then refuses ORM calls
     # (the database flush after this transactional test) as "async unsafe".
@@ -93,7 +94,7 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
         expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
         phones[1].reload()
         expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
-        expect(screen.locator("#bars .bar[data-option='%d'] .count" % story.to_left.id)).to_have_text("2")
+        expect(screen.locator(f"#bars .bar[data-option='{story.to_left.id}'] .count")).to_have_text("2")
         expect(console.locator("#total")).to_have_text("2")
 
         # The window closes by itself: Celery decides, every page shows it, the screen plays on.

@@ -119,8 +119,13 @@ def test_the_command_recounts_an_export_without_any_database(export, world):
     env = os.environ | {"DATABASE_URL": "postgres://nobody@127.0.0.1:1/nowhere"}  # unreachable on purpose
     manage = Path(__file__).resolve().parents[2] / "manage.py"
 
-    run = subprocess.run([sys.executable, str(manage), "poll_recount", "--json", str(export)],
-                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, str(manage), "poll_recount", "--json", str(export)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
 
     assert run.returncode == 1, run.stderr
     assert "MISMATCH" in run.stderr and "digest" in run.stderr and "counts" not in run.stderr.split("MISMATCH")[1]

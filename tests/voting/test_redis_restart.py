@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import urllib.request
 import uuid
 
@@ -29,9 +28,11 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 def _post(base: str, path: str, token: str, body: dict) -> dict:
     request = urllib.request.Request(
-        base + path, data=json.dumps(body).encode(), method="POST",
+        base + path,
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Token {token}"},
-    )  # fmt: skip
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
@@ -49,8 +50,11 @@ def test_votes_and_the_decision_survive_a_redis_restart(
         try:
             redis = redis_server(sock, process_log_dir)
             web, base = processes.asgi_server(process_log_dir, **env)
-            started += [web, worker_on_own_queue(process_log_dir, env["TEST_RUN_ID"], REDIS_URL=env["REDIS_URL"]),
-                        processes.celery_beat(process_log_dir, **env)]  # fmt: skip
+            started += [
+                web,
+                worker_on_own_queue(process_log_dir, env["TEST_RUN_ID"], REDIS_URL=env["REDIS_URL"]),
+                processes.celery_beat(process_log_dir, **env),
+            ]
 
             async def supervise():
                 # Celery 5.7's worker exits when it loses a unix-socket broker ("Unrecoverable error:

@@ -8,7 +8,7 @@ from tests.factories import BranchFactory, PollFactory, ProductionFactory, UserF
 from tests.voting.conftest import tickets_for
 from voting.ballots import ballots_count, ballots_digest, receipt_for
 from voting.models import Poll
-from voting.results import round_counts_get, poll_result_get, ticket_receipts_list
+from voting.results import poll_result_get, round_counts_get, ticket_receipts_list
 from voting.rounds import round_open
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def round_poll(world):
-    return round_open(production=world.production, episode=world.start, by=world.owner,
-                      closes_at=timezone.now() + timedelta(days=1))  # fmt: skip
+    return round_open(
+        production=world.production, episode=world.start, by=world.owner, closes_at=timezone.now() + timedelta(days=1)
+    )
 
 
 def vote(poll, ticket, branch):
@@ -29,8 +30,14 @@ def voted_round(world, round_poll):
     """3 votes at Aurora (two screenings), 2 at Busan Hall, 1 online."""
     a1, a2, b1 = (tickets_for(s, 2) for s in world.screenings)
     online = tickets_for(world.online, 1)
-    for ticket, branch in [(a1[0], world.left), (a1[1], world.right), (a2[0], world.left), (b1[0], world.right),
-                           (b1[1], world.right), (online[0], world.left)]:  # fmt: skip
+    for ticket, branch in [
+        (a1[0], world.left),
+        (a1[1], world.right),
+        (a2[0], world.left),
+        (b1[0], world.right),
+        (b1[1], world.right),
+        (online[0], world.left),
+    ]:
         vote(round_poll, ticket, branch)
     return round_poll
 
@@ -165,8 +172,9 @@ def test_audiences_see_overall_bars_only(world, voted_round, api_client, client_
         assert body["overall"] == {str(world.left.id): 3, str(world.right.id): 3} and body["by_venue"] is None
 
 
-def test_hidden_counts_stay_hidden_from_audiences_until_decided(world, voted_round, api_client, client_for,
-                                                                decide_poll):  # fmt: skip
+def test_hidden_counts_stay_hidden_from_audiences_until_decided(
+    world, voted_round, api_client, client_for, decide_poll
+):
     Poll.objects.filter(pk=voted_round.pk).update(hide_results=True)
     url = f"/api/polls/{voted_round.id}/counts/"
 
@@ -182,8 +190,9 @@ def test_hidden_counts_stay_hidden_from_audiences_until_decided(world, voted_rou
     assert api_client.get("/api/polls/999999/counts/").status_code == 404
 
 
-def test_result_and_receipts_selectors_keep_their_query_counts(world, voted_round, decide_poll,
-                                                               django_assert_max_num_queries):  # fmt: skip
+def test_result_and_receipts_selectors_keep_their_query_counts(
+    world, voted_round, decide_poll, django_assert_max_num_queries
+):
     decide_poll(voted_round)
     poll = Poll.objects.get(pk=voted_round.pk)
     ticket = Ticket.objects.filter(votes__poll=poll).first()

@@ -8,10 +8,10 @@ import pytest
 from channels.db import database_sync_to_async
 from django.utils import timezone
 
+from config.websocket import websocket_application
 from tests.voting.conftest import tickets_for
 from tests.voting.test_consumers import ORIGIN, joined, next_of, run
 from tests.voting.wsclient import WebsocketCommunicator
-from config.websocket import websocket_application
 from voting.models import Vote
 from voting.rounds import round_open
 from voting.services import poll_decide
@@ -20,8 +20,13 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _round(world, **extra):
-    return round_open(production=world.production, episode=world.start, by=world.owner,
-                      closes_at=timezone.now() + timedelta(hours=1), **extra)  # fmt: skip
+    return round_open(
+        production=world.production,
+        episode=world.start,
+        by=world.owner,
+        closes_at=timezone.now() + timedelta(hours=1),
+        **extra,
+    )
 
 
 async def production_socket(production_id) -> WebsocketCommunicator:

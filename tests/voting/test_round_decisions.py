@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _round(world, **extra) -> Poll:
-    return round_open(production=world.production, episode=world.start, by=world.owner,
-                      closes_at=timezone.now() + timedelta(hours=1), **extra)  # fmt: skip
+    return round_open(
+        production=world.production,
+        episode=world.start,
+        by=world.owner,
+        closes_at=timezone.now() + timedelta(hours=1),
+        **extra,
+    )
 
 
 def _vote(poll, tickets, branch):
@@ -107,12 +112,15 @@ def test_rest_fallback_votes_in_a_round_and_replaces(world, api_client):
     ticket = tickets_for(world.screenings[2], 1)[0]
     other_production = tickets_for(ScreeningFactory(), 1)[0]
 
-    first = api_client.post(f"/api/polls/{poll.id}/votes/", {"ticket": ticket.code, "option": world.left.id},
-                            format="json")  # fmt: skip
-    second = api_client.post(f"/api/polls/{poll.id}/votes/", {"ticket": ticket.code, "option": world.right.id},
-                             format="json")  # fmt: skip
-    foreign = api_client.post(f"/api/polls/{poll.id}/votes/", {"ticket": other_production.code,
-                                                               "option": world.left.id}, format="json")  # fmt: skip
+    first = api_client.post(
+        f"/api/polls/{poll.id}/votes/", {"ticket": ticket.code, "option": world.left.id}, format="json"
+    )
+    second = api_client.post(
+        f"/api/polls/{poll.id}/votes/", {"ticket": ticket.code, "option": world.right.id}, format="json"
+    )
+    foreign = api_client.post(
+        f"/api/polls/{poll.id}/votes/", {"ticket": other_production.code, "option": world.left.id}, format="json"
+    )
 
     assert first.status_code == second.status_code == 201, first.json()
     assert second.json()["option"] == world.right.id and second.json()["receipt"] == first.json()["receipt"]

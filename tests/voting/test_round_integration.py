@@ -34,8 +34,9 @@ CLOSES_IN, RELEASE_AFTER = 8, 4  # seconds
 
 
 def _post_json(url: str, body: dict) -> tuple[int, dict]:
-    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="POST",
-                                     headers={"Content-Type": "application/json"})  # fmt: skip
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
             return response.status, json.loads(response.read())
@@ -82,9 +83,12 @@ def test_a_release_round_across_three_screenings_at_two_venues(
 
         closes_at = timezone.now() + timedelta(seconds=CLOSES_IN)
         poll = await database_sync_to_async(round_open)(  # closes its connection after the call
-            production=world.production, episode=world.start, by=world.owner,
-            closes_at=closes_at, release_at=closes_at + timedelta(seconds=RELEASE_AFTER),
-        )  # fmt: skip
+            production=world.production,
+            episode=world.start,
+            by=world.owner,
+            closes_at=closes_at,
+            release_at=closes_at + timedelta(seconds=RELEASE_AFTER),
+        )
         holder["poll"] = poll
         for audience in early:
             opened = await audience.wait_for("poll.opened")
@@ -148,8 +152,7 @@ def test_a_release_round_across_three_screenings_at_two_venues(
         assert {(r["episode"]["id"], r["status"]) for r in releases} == {(target, "scheduled")}
         holder["scheduled"] = await database_sync_to_async(lambda: Episode.objects.get(pk=target).status)()
 
-        released = await asyncio.gather(*(a.wait_for("episode.released", timeout=RELEASE_AFTER + 20)
-                                          for a in everyone))  # fmt: skip
+        released = await asyncio.gather(*(a.wait_for("episode.released", timeout=RELEASE_AFTER + 20) for a in everyone))
         assert {r["episode"]["id"] for r in released} == {target}
         holder.update(expected=expected, counts=counts, target=target, winner=winner)
         for audience in [*everyone, outsider]:

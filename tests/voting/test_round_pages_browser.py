@@ -31,9 +31,13 @@ def _in_a_thread(work):
 
 
 def test_a_phone_votes_in_a_round_and_sees_the_decision_and_release(asgi_server, chromium, world):
-    poll = round_open(production=world.production, episode=world.start, by=world.owner,
-                      closes_at=timezone.now() + timedelta(hours=1),
-                      release_at=timezone.now() + timedelta(days=1))  # fmt: skip
+    poll = round_open(
+        production=world.production,
+        episode=world.start,
+        by=world.owner,
+        closes_at=timezone.now() + timedelta(hours=1),
+        release_at=timezone.now() + timedelta(days=1),
+    )
     ticket = tickets_for(world.screenings[1], 1)[0]
     online = tickets_for(world.online, 1)[0]
     context = chromium.new_context(**PHONE)

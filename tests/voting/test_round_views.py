@@ -28,8 +28,10 @@ def test_the_owner_opens_a_round_from_the_form(world, client):
     client.force_login(world.owner)
     closes = timezone.now() + timedelta(days=1)
 
-    response = client.post(f"/productions/{world.production.id}/rounds/new/",
-                           {"episode": world.start.id, "closes_at": _local(closes), "hide_results": "on"})  # fmt: skip
+    response = client.post(
+        f"/productions/{world.production.id}/rounds/new/",
+        {"episode": world.start.id, "closes_at": _local(closes), "hide_results": "on"},
+    )
 
     assert response.status_code == 302 and response["Location"] == f"/productions/{world.production.id}/analytics/"
     poll = Poll.objects.get()
@@ -87,13 +89,17 @@ def test_the_production_page_offers_the_owner_the_round_form_and_analytics(world
 
     assert 'id="round-open-form"' in html and f'<option value="{world.start.id}"' in html
     assert f'href="/productions/{world.production.id}/analytics/"' in html
-    assert 'name="csrfmiddlewaretoken"' in html[html.index('id="round-open-form"'):]
+    assert 'name="csrfmiddlewaretoken"' in html[html.index('id="round-open-form"') :]
 
 
 @pytest.mark.django_db
 def test_the_ticket_page_links_to_live_voting_and_lists_the_holders_receipts(world, client, decide_poll):
-    poll = Poll.objects.create(scope="round", episode=world.start, opens_at=timezone.now() - timedelta(hours=1),
-                               closes_at=timezone.now() + timedelta(hours=1))  # fmt: skip
+    poll = Poll.objects.create(
+        scope="round",
+        episode=world.start,
+        opens_at=timezone.now() - timedelta(hours=1),
+        closes_at=timezone.now() + timedelta(hours=1),
+    )
     ticket = tickets_for(world.screenings[0], 1)[0]
     vote = VoteFactory(poll=poll, ticket=ticket, branch=world.right)
     decide_poll(poll)

@@ -18,8 +18,12 @@ pytestmark = pytest.mark.django_db
 
 
 def _open(world, **overrides):
-    args = {"production": world.production, "episode": world.start, "by": world.owner,
-            "closes_at": timezone.now() + timedelta(days=2)}  # fmt: skip
+    args = {
+        "production": world.production,
+        "episode": world.start,
+        "by": world.owner,
+        "closes_at": timezone.now() + timedelta(days=2),
+    }
     return round_open(**(args | overrides))
 
 

@@ -23,9 +23,15 @@ def second_asgi_server(asgi_server, process_log_dir):
 
 
 def test_votes_on_two_servers_reach_every_socket_once(
-    asgi_server, second_asgi_server, celery_worker_process, celery_beat_process, live_screening, organizer, story,
+    asgi_server,
+    second_asgi_server,
+    celery_worker_process,
+    celery_beat_process,
+    live_screening,
+    organizer,
+    story,
     make_tickets,
-):  # fmt: skip
+):
     tickets = make_tickets(20)
     servers = [asgi_server, second_asgi_server]
 
@@ -34,9 +40,12 @@ def test_votes_on_two_servers_reach_every_socket_once(
         await asyncio.gather(*(a.open({"type": "hello", "ticket": t.code}) for a, t in zip(audiences, tickets)))
         poll = await sync_to_async(poll_open)(screening=live_screening, duration_seconds=6, by=organizer)
         await asyncio.gather(*(a.wait_for("poll.opened") for a in audiences))
-        answers = await asyncio.gather(*(
-            a.vote(poll.id, (story.to_right if n < 13 else story.to_left).id, str(n)) for n, a in enumerate(audiences)
-        ))  # fmt: skip
+        answers = await asyncio.gather(
+            *(
+                a.vote(poll.id, (story.to_right if n < 13 else story.to_left).id, str(n))
+                for n, a in enumerate(audiences)
+            )
+        )
         assert all(answer["type"] == "vote.accepted" for answer in answers)
         decided = await asyncio.gather(*(a.wait_for("poll.decided", timeout=20) for a in audiences))
         await asyncio.gather(*(a.close() for a in audiences))

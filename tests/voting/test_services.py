@@ -24,8 +24,9 @@ def test_poll_open_uses_the_branches_of_the_episode_now_playing(open_poll, story
     assert open_poll.episode == story.start and open_poll.screening == live_screening
     assert (open_poll.closes_at - open_poll.opens_at) == timedelta(seconds=30)
     assert tally.tally_counts(poll_id=open_poll.id, option_ids=[story.to_left.id, story.to_right.id]) == {
-        str(story.to_left.id): 0, str(story.to_right.id): 0,
-    }  # fmt: skip
+        str(story.to_left.id): 0,
+        str(story.to_right.id): 0,
+    }
 
 
 def test_poll_open_names_unpublished_targets(live_screening, organizer, story):
@@ -59,7 +60,9 @@ def test_poll_open_needs_a_live_screening(screening, organizer):
 # --- voting ------------------------------------------------------------------
 
 
-def test_vote_is_stored_with_its_receipt_and_replaceable(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
+def test_vote_is_stored_with_its_receipt_and_replaceable(
+    open_poll, story, make_tickets, django_capture_on_commit_callbacks
+):
     ticket = make_tickets(1)[0]
     vote = cast_on_commit(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
     assert vote.receipt == receipt_for(ticket_secret=ticket.secret, poll_id=open_poll.id)
@@ -120,8 +123,9 @@ def test_decide_counts_durable_votes_once_and_moves_the_screening(
     assert open_poll.status == "decided"
     assert live_screening.now_playing == story.right
     assert list(Play.objects.filter(screening=live_screening).values_list("episode", flat=True)) == [
-        story.start.id, story.right.id,
-    ]  # fmt: skip
+        story.start.id,
+        story.right.id,
+    ]
     assert len(callbacks) >= 2  # poll.decided and now_playing broadcasts, after commit
     with pytest.raises(PollClosed):
         vote_cast(poll_id=open_poll.id, ticket_code=tickets[0].code, option_id=story.to_left.id)
@@ -212,13 +216,15 @@ def test_refund_keeps_votes_of_decided_polls(open_poll, story, make_tickets, dja
 
 def test_batch_stores_valid_votes_refuses_others_and_keeps_one_tickets_order(open_poll, story, make_tickets):
     a, b = make_tickets(2)
-    results = votes_cast_batch(ballots=[
-        (open_poll.id, b.code, story.to_right.id),
-        (open_poll.id, "no-such-ticket", story.to_left.id),
-        (open_poll.id, a.code, story.to_right.id),
-        (open_poll.id, a.code, story.to_ending.id),  # not an option: refused, the earlier vote stays
-        (open_poll.id, b.code, story.to_left.id),  # b changes its vote: the later one wins
-    ])  # fmt: skip
+    results = votes_cast_batch(
+        ballots=[
+            (open_poll.id, b.code, story.to_right.id),
+            (open_poll.id, "no-such-ticket", story.to_left.id),
+            (open_poll.id, a.code, story.to_right.id),
+            (open_poll.id, a.code, story.to_ending.id),  # not an option: refused, the earlier vote stays
+            (open_poll.id, b.code, story.to_left.id),  # b changes its vote: the later one wins
+        ]
+    )
 
     assert [type(r).__name__ for r in results] == ["Vote", "Forbidden", "Vote", "Invalid", "Vote"]
     stored = dict(Vote.objects.filter(poll=open_poll).values_list("ticket_id", "branch_id"))

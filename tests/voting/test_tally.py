@@ -16,8 +16,9 @@ def test_live_counts_rebuild_from_votes_when_redis_lost_them(
     tally.client().delete(tally.counts_key(open_poll.id))
     options = [story.to_left.id, story.to_right.id]
     assert tally.tally_counts(poll_id=open_poll.id, option_ids=options) == {
-        str(story.to_left.id): 0, str(story.to_right.id): 3,
-    }  # fmt: skip
+        str(story.to_left.id): 0,
+        str(story.to_right.id): 3,
+    }
 
 
 def test_many_votes_mark_the_poll_dirty_once(open_poll, story, make_tickets, django_capture_on_commit_callbacks):

@@ -54,10 +54,16 @@ def _kill_mid_tally_and_restart(process_log_dir, live_screening, story, make_tic
     try:
         now = timezone.now()
         poll = Poll.objects.create(
-            scope="live", episode=story.start, screening=live_screening, opens_at=now, closes_at=now + timedelta(minutes=1)
+            scope="live",
+            episode=story.start,
+            screening=live_screening,
+            opens_at=now,
+            closes_at=now + timedelta(minutes=1),
         )
         for n, ticket in enumerate(make_tickets(5)):
-            vote_cast(poll_id=poll.id, ticket_code=ticket.code, option_id=(story.to_right if n < 3 else story.to_left).id)
+            vote_cast(
+                poll_id=poll.id, ticket_code=ticket.code, option_id=(story.to_right if n < 3 else story.to_left).id
+            )
         now = timezone.now()
         Poll.objects.filter(pk=poll.pk).update(opens_at=now - timedelta(minutes=1), closes_at=now)  # now overdue
 

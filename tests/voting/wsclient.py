@@ -9,8 +9,13 @@ from asgiref.testing import ApplicationCommunicator
 
 class WebsocketCommunicator(ApplicationCommunicator):
     def __init__(self, application, path: str, headers: list | None = None):
-        self.scope = {"type": "websocket", "path": path, "query_string": b"", "headers": headers or [],
-                      "subprotocols": []}  # fmt: skip
+        self.scope = {
+            "type": "websocket",
+            "path": path,
+            "query_string": b"",
+            "headers": headers or [],
+            "subprotocols": [],
+        }
         super().__init__(application, self.scope)
 
     async def connect(self, timeout: float = 5) -> tuple[bool, object]:

@@ -84,10 +84,15 @@ def poll_open(
     try:
         with transaction.atomic():
             poll = Poll.objects.create(
-                scope=Poll.Scope.LIVE, episode=episode, screening=screening, opens_at=now,
-                closes_at=now + timedelta(seconds=duration_seconds), hide_results=hide_results, quorum=quorum,
+                scope=Poll.Scope.LIVE,
+                episode=episode,
+                screening=screening,
+                opens_at=now,
+                closes_at=now + timedelta(seconds=duration_seconds),
+                hide_results=hide_results,
+                quorum=quorum,
                 created_by=by if getattr(by, "is_authenticated", False) else None,
-            )  # fmt: skip
+            )
     except IntegrityError:
         raise Conflict("A poll is already open in this screening.") from None
 
@@ -101,12 +106,15 @@ def poll_open(
         {
             "type": "poll.opened",
             "poll": {
-                "id": poll.id, "episode": episode.id, "options": options_payload(branches),
-                "opens_at": poll.opens_at.isoformat(), "closes_at": poll.closes_at.isoformat(),
+                "id": poll.id,
+                "episode": episode.id,
+                "options": options_payload(branches),
+                "opens_at": poll.opens_at.isoformat(),
+                "closes_at": poll.closes_at.isoformat(),
                 "hide_results": hide_results,
             },
         },
-    )  # fmt: skip
+    )
     return poll
 
 
@@ -157,17 +165,28 @@ def poll_decide(*, poll_id: int, wait: bool = True) -> Decision | None:
     )
     now = timezone.now()
     decision = Decision.objects.create(
-        poll=poll, branch=next(b for b in options if b.id == winner_id), reason=reason, counts=counts,
-        total_votes=len(ballots), digest=ballots_digest(poll_id=poll.id, ballots=ballots), decided_at=now,
-    )  # fmt: skip
+        poll=poll,
+        branch=next(b for b in options if b.id == winner_id),
+        reason=reason,
+        counts=counts,
+        total_votes=len(ballots),
+        digest=ballots_digest(poll_id=poll.id, ballots=ballots),
+        decided_at=now,
+    )
     poll.status = Poll.Status.DECIDED
     if poll.closes_at > now:
         poll.closes_at = max(now, poll.opens_at + timedelta(microseconds=1))
     poll.save(update_fields=["status", "closes_at"])
     broadcast_on_commit(
         poll_group(poll),
-        {"type": "poll.decided", "poll": poll.id, "scope": poll.scope, "option": winner_id, "reason": reason,
-         "counts": counts},
+        {
+            "type": "poll.decided",
+            "poll": poll.id,
+            "scope": poll.scope,
+            "option": winner_id,
+            "reason": reason,
+            "counts": counts,
+        },
     )
     effect = DECISION_EFFECTS.get(poll.scope)
     if effect is not None:

@@ -73,16 +73,22 @@ def votes_cast_batch(*, ballots: list[tuple[int, str, int]]) -> list[Vote | Doma
 
 @transaction.atomic
 def _cast(ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
-    codes = sorted({code for _, code, _ in ballots if isinstance(code, str) and 0 < len(code) <= MAX_TICKET_CODE_LENGTH})
+    codes = sorted(
+        {code for _, code, _ in ballots if isinstance(code, str) and 0 < len(code) <= MAX_TICKET_CODE_LENGTH}
+    )
     tickets = {
         t.code: t
-        for t in Ticket.objects.select_for_update(of=("self",)).select_related("screening").filter(code__in=codes)
+        for t in Ticket.objects.select_for_update(of=("self",))
+        .select_related("screening")
+        .filter(code__in=codes)
         .order_by("code")
-    }  # fmt: skip
+    }
     polls: dict[int, _PollView] = {}
     for poll_id in sorted({poll_id for poll_id, _, _ in ballots}):
         poll = poll_share_locked(poll_id)
-        options = frozenset(Branch.objects.filter(source_id=poll.episode_id).values_list("id", flat=True)) if poll else ()
+        options = (
+            frozenset(Branch.objects.filter(source_id=poll.episode_id).values_list("id", flat=True)) if poll else ()
+        )
         polls[poll_id] = _PollView(poll, frozenset(options))
     ticket_ids = [t.id for t in tickets.values()]
     current: dict[tuple[int, int], Vote] = {
@@ -107,8 +113,14 @@ def _cast(ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
         vote = current.get(key)
         before.setdefault(key, vote.branch_id if vote else None)
         if vote is None:
-            vote = Vote(poll_id=poll_id, ticket=ticket, branch_id=option_id, cast_at=now, updated_at=now,
-                        receipt=receipt_for(ticket_secret=ticket.secret, poll_id=poll_id))  # fmt: skip
+            vote = Vote(
+                poll_id=poll_id,
+                ticket=ticket,
+                branch_id=option_id,
+                cast_at=now,
+                updated_at=now,
+                receipt=receipt_for(ticket_secret=ticket.secret, poll_id=poll_id),
+            )
             current[key] = vote
             changed[key] = vote
         elif vote.branch_id != option_id:
@@ -122,17 +134,19 @@ def _cast(ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
     if moved:
         Vote.objects.bulk_update(moved, ["branch", "updated_at"])
     if new and not connection.features.can_return_rows_from_bulk_insert:
-        ids = dict(
-            ((p, t), pk)
+        ids = {
+            (p, t): pk
             for p, t, pk in Vote.objects.filter(poll_id__in=list(polls), ticket_id__in=ticket_ids).values_list(
                 "poll_id", "ticket_id", "id"
             )
-        )  # fmt: skip
+        }
         for vote in new:
             vote.pk = ids[(vote.poll_id, vote.ticket_id)]
 
     updates = [
-        (polls[key[0]].poll, old, current[key].branch_id) for key, old in before.items() if old != current[key].branch_id
+        (polls[key[0]].poll, old, current[key].branch_id)
+        for key, old in before.items()
+        if old != current[key].branch_id
     ]
     if updates:
         transaction.on_commit(lambda: _tally_safely(updates))

@@ -18,5 +18,8 @@ def ticket_receipts(ticket):
 @register.inclusion_tag("voting/_round_panel.html", takes_context=True)
 def round_panel(context, production):
     """Open a release round (the owner's form) and a link to the production's analytics."""
-    return {"production": production, "round_form": RoundOpenForm(production=production),
-            "csrf_token": context.get("csrf_token")}  # fmt: skip
+    return {
+        "production": production,
+        "round_form": RoundOpenForm(production=production),
+        "csrf_token": context.get("csrf_token"),
+    }

@@ -4,7 +4,6 @@ from config.errors import Conflict, Forbidden, Invalid
 from screenings.models import Episode, Play
 from screenings.services.live import screening_advance, screening_end, screening_start
 from tests.factories import UserFactory
-from tests.voting.conftest import live_screening, make_tickets, screening, story  # noqa: F401
 from voting.services import poll_open
 
 pytestmark = pytest.mark.django_db
