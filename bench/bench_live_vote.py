@@ -20,7 +20,6 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 from django.utils import timezone
 
-from screenings.services.live import screening_start
 from tests.factories import (
     BranchFactory,
     EpisodeFactory,
@@ -30,8 +29,9 @@ from tests.factories import (
     UserFactory,
 )
 from tests.voting.live_clients import Audience
+from voting.live.services import screening_start
 from voting.models import Decision
-from voting.services import poll_open
+from voting.services.polls import poll_open
 
 SOCKETS = int(os.environ.get("BENCH_SOCKETS", "300"))
 VOTES_PER_SOCKET = int(os.environ.get("BENCH_VOTES_PER_SOCKET", "2"))

@@ -7,7 +7,8 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,6 +28,40 @@ _CODES = {
     exceptions.ParseError: "invalid",
     exceptions.ValidationError: "invalid",
 }
+
+
+class ErrorBodySerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="Machine code; never translated (API.md: Errors).")
+    message = serializers.CharField(help_text="Human text, in the request's language.")
+    fields = serializers.DictField(required=False, help_text="Per-field problems, when input was invalid.")
+
+
+@extend_schema_serializer(component_name="Error")
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of every 4xx/5xx answer (the only error schema in the OpenAPI document)."""
+
+    error = ErrorBodySerializer()
+
+
+_CODE_TEXT = {
+    400: "`invalid`: the input is wrong (see `fields`)",
+    401: "`not_authenticated`",
+    403: "`forbidden`",
+    404: "`not_found`",
+    409: "`conflict` (or a more precise code)",
+    413: "`too_large`",
+    429: "`throttled`",
+    503: "`unavailable`",
+}
+
+
+def error_responses(*statuses: int, **described: str) -> dict[int, OpenApiResponse]:
+    """OpenAPI responses for error statuses, all with ErrorSerializer: error_responses(400, 404,
+    s409="sold_out: ...") — a keyword `s<status>` replaces the default description."""
+    responses = {code: OpenApiResponse(ErrorSerializer, description=_CODE_TEXT.get(code, "")) for code in statuses}
+    for key, text in described.items():
+        responses[int(key.removeprefix("s"))] = OpenApiResponse(ErrorSerializer, description=text)
+    return responses
 
 
 def error_body(code: str, message: str, fields: dict | None = None, **extra) -> dict:

@@ -6,6 +6,8 @@ from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.throttling import AnonRateThrottle
 
+from config.api_errors import ErrorSerializer
+
 
 class LoginThrottle(AnonRateThrottle):
     rate = "20/min"
@@ -18,8 +20,8 @@ class TokenObtainApi(ObtainAuthToken):
         request=AuthTokenSerializer,
         responses={
             200: inline_serializer("Token", {"token": serializers.CharField()}),
-            400: OpenApiResponse(description="`invalid`: missing fields or wrong credentials"),
-            429: OpenApiResponse(description="`throttled`: too many attempts"),
+            400: OpenApiResponse(ErrorSerializer, description="`invalid`: missing fields or wrong credentials"),
+            429: OpenApiResponse(ErrorSerializer, description="`throttled`: too many attempts"),
         },
         auth=[],
         tags=["auth"],

@@ -19,6 +19,17 @@ class DomainError(Exception):
             self.code = code
         self.extra = extra  # extra top-level members of the error body (e.g. checked_in_at)
 
+    def add_to_form(self, form) -> None:
+        """Show this error on a Django form (the one adapter from domain errors to form errors):
+        the problems of the fields the form has next to them, else the message above the form.
+        Fields the form lacks (e.g. `episodes`: the ids a graph rule names) are for API clients."""
+        named = {name: problems for name, problems in (self.fields or {}).items() if name in form.fields}
+        for name, problems in named.items():
+            for problem in problems if isinstance(problems, list | tuple) else [problems]:
+                form.add_error(name, str(problem))
+        if not named:
+            form.add_error(None, self.message)
+
     def as_dict(self) -> dict:
         body = {"code": self.code, "message": self.message}
         if self.fields:

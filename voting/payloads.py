@@ -1,20 +1,13 @@
-"""The JSON shapes of API.md shared by the REST API, the websocket and broadcasts."""
+"""The one JSON shape of a poll (live or round), shared by the REST API, every socket
+and every broadcast: `GET /api/polls/{id}/`, `poll.opened`, `state.poll`,
+`state.rounds[]` and the round-open answer are all `poll_payload`.
+(An episode's one shape is screenings/payloads.py.)
+"""
 
 from __future__ import annotations
 
-from screenings.models import Branch, Episode
+from screenings.models import Branch
 from voting.models import Decision, Poll
-
-
-def episode_payload(episode: Episode | None) -> dict | None:
-    if episode is None:
-        return None
-    return {
-        "id": episode.id,
-        "title": episode.title,
-        "media_url": episode.media_src,
-        "duration_seconds": episode.duration_seconds,
-    }
 
 
 def options_payload(branches: list[Branch]) -> list[dict]:
@@ -35,16 +28,19 @@ def decision_payload(decision: Decision | None) -> dict | None:
 def poll_payload(
     poll: Poll, *, options: list[Branch], counts: dict[str, int] | None, decision: Decision | None
 ) -> dict:
-    """counts: None when hidden from this reader (hide_results while open)."""
+    """`options` in display order (voting.selectors.polls.poll_options_list); `counts` None when
+    hidden from this reader (hide_results while open)."""
     return {
         "id": poll.id,
         "scope": poll.scope,
         "status": poll.status,
+        "production": poll.episode.production_id,
         "episode": poll.episode_id,
         "screening": poll.screening_id,
         "options": options_payload(options),
         "opens_at": poll.opens_at.isoformat(),
         "closes_at": poll.closes_at.isoformat(),
+        "release_at": poll.release_at.isoformat() if poll.release_at else None,
         "hide_results": poll.hide_results,
         "quorum": poll.quorum,
         "counts": counts,

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "channels",
     "screenings",
     "voting",
+    "voting.live",
 ]
 
 MIDDLEWARE = [
@@ -119,8 +120,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
-# Periodic jobs are registered by the apps that own them (see CELERY_BEAT_SCHEDULE
-# additions in screenings/ and voting/ tasks modules and config/celery.py).
+# Every periodic job is listed here; the tasks live in the apps that own them
+# (screenings/tasks.py, voting/tasks.py) and take no arguments: each finds its work in the database.
 CELERY_BEAT_SCHEDULE: dict = {}
 # Staged publishing: releases are found in the database, never held in ETA tasks.
 CELERY_BEAT_SCHEDULE["screenings-episodes-release-due"] = {
@@ -193,8 +194,13 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {"ticket_code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}},
 }
 
-# Websocket origins allowed besides ALLOWED_HOSTS (e.g. a cinema app's origin).
+# Websocket origins allowed besides the site's own (full origins: scheme://host[:port], e.g. a cinema app's).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
+# A socket that has not said hello within this many seconds is closed (code 4408).
+WEBSOCKET_HELLO_TIMEOUT_SECONDS = env.float("WEBSOCKET_HELLO_TIMEOUT_SECONDS", default=10.0)
+# Sockets one client address may hold per server process. High: a whole cinema's phones
+# may share one address behind the venue's router.
+WEBSOCKET_MAX_PER_ADDRESS = env.int("WEBSOCKET_MAX_PER_ADDRESS", default=2000)
 
 LOGGING = {
     "version": 1,

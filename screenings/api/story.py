@@ -13,6 +13,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
+from config.api_errors import ErrorSerializer
 from config.errors import Invalid
 from screenings.api.story_serializers import (
     BranchCreateIn,
@@ -20,7 +21,6 @@ from screenings.api.story_serializers import (
     BranchUpdateIn,
     EpisodeIn,
     EpisodeOut,
-    ErrorOut,
     ProductionCreateIn,
     ProductionOut,
     ProductionUpdateIn,
@@ -30,8 +30,8 @@ from screenings.models import Episode
 from screenings.selectors import story as selectors
 from screenings.services import story as services
 
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-WRITE_ERRORS = {**ERRORS, 409: ErrorOut}
+ERRORS = {400: ErrorSerializer, 401: ErrorSerializer, 403: ErrorSerializer, 404: ErrorSerializer}
+WRITE_ERRORS = {**ERRORS, 409: ErrorSerializer}
 TAGS = ["productions"]
 
 
@@ -60,7 +60,7 @@ class ProductionListApi(generics.GenericAPIView):
         tags=TAGS,
         summary="Productions you may see (yours, and others' with a published episode)",
         parameters=[OpenApiParameter("mine", bool, description="Only productions you own.")],
-        responses={200: ProductionOut(many=True), 400: ErrorOut},
+        responses={200: ProductionOut(many=True), 400: ErrorSerializer},
     )
     def get(self, request):
         mine = request.query_params.get("mine", "").lower() in {"1", "true", "yes"}
@@ -82,7 +82,9 @@ class ProductionDetailApi(generics.GenericAPIView):
     serializer_class = ProductionOut
 
     @extend_schema(
-        tags=TAGS, summary="A production and its whole visible graph", responses={200: ProductionOut, 404: ErrorOut}
+        tags=TAGS,
+        summary="A production and its whole visible graph",
+        responses={200: ProductionOut, 404: ErrorSerializer},
     )
     def get(self, request, production_id: int):
         return Response(_production_out(production_id, request))
@@ -111,7 +113,7 @@ class ProductionEpisodesApi(generics.GenericAPIView):
         tags=TAGS,
         summary="Episodes of a production (the public sees published ones)",
         parameters=[OpenApiParameter("status", str, enum=Episode.Status.values, description="Only this status.")],
-        responses={200: EpisodeOut(many=True), 400: ErrorOut, 404: ErrorOut},
+        responses={200: EpisodeOut(many=True), 400: ErrorSerializer, 404: ErrorSerializer},
     )
     def get(self, request, production_id: int):
         production = selectors.production_get(production_id=production_id, user=request.user)
@@ -141,7 +143,9 @@ class EpisodeDetailApi(generics.GenericAPIView):
     serializer_class = EpisodeOut
 
     @extend_schema(
-        tags=TAGS, summary="An episode (drafts only for their producer)", responses={200: EpisodeOut, 404: ErrorOut}
+        tags=TAGS,
+        summary="An episode (drafts only for their producer)",
+        responses={200: EpisodeOut, 404: ErrorSerializer},
     )
     def get(self, request, episode_id: int):
         episode = selectors.episode_get(episode_id=episode_id, user=request.user)
@@ -202,7 +206,9 @@ class ProductionBranchesApi(generics.GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = BranchOut
 
-    @extend_schema(tags=TAGS, summary="Branches of a production", responses={200: BranchOut(many=True), 404: ErrorOut})
+    @extend_schema(
+        tags=TAGS, summary="Branches of a production", responses={200: BranchOut(many=True), 404: ErrorSerializer}
+    )
     def get(self, request, production_id: int):
         production = selectors.production_get(production_id=production_id, user=request.user)
         page = self.paginate_queryset(selectors.branch_list(production=production, user=request.user))
@@ -227,7 +233,7 @@ class BranchDetailApi(generics.GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
     serializer_class = BranchOut
 
-    @extend_schema(tags=TAGS, summary="A branch", responses={200: BranchOut, 404: ErrorOut})
+    @extend_schema(tags=TAGS, summary="A branch", responses={200: BranchOut, 404: ErrorSerializer})
     def get(self, request, branch_id: int):
         return Response(BranchOut(selectors.branch_get(branch_id=branch_id, user=request.user)).data)
 

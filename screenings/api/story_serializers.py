@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from screenings.models import Branch, Episode, Production
@@ -103,18 +103,3 @@ class PublishIn(serializers.Serializer):
     release_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Omitted, null or past: publish now; future: schedule."
     )
-
-
-ErrorOut = inline_serializer(
-    "ErrorResponse",
-    {
-        "error": inline_serializer(
-            "ErrorBody",
-            {
-                "code": serializers.CharField(),
-                "message": serializers.CharField(),
-                "fields": serializers.DictField(required=False),
-            },
-        )
-    },
-)

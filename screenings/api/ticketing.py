@@ -16,7 +16,9 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.errors import Forbidden, Invalid, NotFound
+from config.api_errors import ErrorSerializer, error_responses
+from config.errors import Invalid, NotFound
+from screenings import policy
 from screenings.api.ticketing_serializers import (
     CancelOutput,
     CheckInInput,
@@ -41,16 +43,7 @@ from screenings.selectors.ticketing import (
 )
 from screenings.services import ticketing as services
 
-ERRORS = {
-    code: OpenApiResponse(description=text)
-    for code, text in [
-        (400, "invalid"),
-        (401, "not_authenticated"),
-        (403, "forbidden"),
-        (404, "not_found"),
-        (409, "conflict"),
-    ]
-}
+ERRORS = error_responses(400, 401, 403, 404, 409)
 
 
 def _screening(screening_id: int) -> Screening:
@@ -94,8 +87,7 @@ class VenueDetailApi(APIView):
 
     def _venue(self, request, venue_id: int) -> Venue:
         venue = get_object_or_404(Venue, pk=venue_id)
-        if not (request.user.is_superuser or venue.owner_id == request.user.pk):
-            raise Forbidden("Only the venue's organizer may see it.")
+        policy.venue_manage_check(user=request.user, venue=venue)
         return venue
 
     @extend_schema(responses={200: VenueOutput, **ERRORS})
@@ -158,9 +150,7 @@ class ScreeningOnSaleApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request, screening_id: int):
-        services.screening_status_set(
-            screening=_screening(screening_id), user=request.user, status=Screening.Status.ON_SALE
-        )
+        services.screening_on_sale_set(screening=_screening(screening_id), user=request.user)
         return Response(ScreeningOutput(_screening(screening_id)).data)
 
 
@@ -187,8 +177,7 @@ class ScreeningTicketListApi(generics.ListAPIView):
 
     def get_queryset(self):
         screening = _screening(self.kwargs["screening_id"])
-        if not (self.request.user.is_superuser or screening.organizer_id == self.request.user.pk):
-            raise Forbidden("Only the screening's organizer may list its tickets.")
+        policy.screening_manage_check(user=self.request.user, screening=screening)
         return screening_tickets_list(screening=screening, query=self.request.query_params.get("q", "")).select_related(
             "screening"
         )
@@ -213,7 +202,7 @@ class ScreeningTicketListApi(generics.ListAPIView):
         201: OrderOutput,
         400: ERRORS[400],
         404: ERRORS[404],
-        409: OpenApiResponse(description="sold_out, conflict (key reused, sales closed)"),
+        409: OpenApiResponse(ErrorSerializer, description="sold_out, conflict (key reused, sales closed)"),
     },
 )
 class OrderCreateApi(APIView):
@@ -270,8 +259,9 @@ class TicketQrApi(APIView):
         200: TicketOutput,
         **ERRORS,
         409: OpenApiResponse(
+            ErrorSerializer,
             description="already_checked_in (with `checked_in_at`); conflict for a refunded ticket "
-            "(`ticket_status`) or another screening's ticket (`ticket_screening`)"
+            "(`ticket_status`) or another screening's ticket (`ticket_screening`)",
         ),
     },
 )

@@ -1,6 +1,6 @@
 """Productions (the story graph) and screenings (venues, orders, tickets)."""
 
-from .live import Play
+from .plays import Play
 from .story import Branch, Episode, Production
 from .ticketing import Order, Screening, Ticket, Venue
 

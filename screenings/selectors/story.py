@@ -11,12 +11,9 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from config.errors import NotFound
 from screenings.models import Branch, Episode, Production
+from screenings.policy import production_can_edit
 
 PUBLISHED = Episode.Status.PUBLISHED
-
-
-def production_can_edit(*, production: Production, user) -> bool:
-    return bool(user and user.is_authenticated and (user.is_superuser or production.owner_id == user.pk))
 
 
 def _visible_q(user) -> Q:
@@ -119,19 +116,3 @@ def episode_next_branches(*, episode: Episode, user) -> list[Branch]:
     if not production_can_edit(production=episode.production, user=user):
         queryset = queryset.filter(target__status=PUBLISHED)
     return list(queryset)
-
-
-def episode_payload(episode: Episode) -> dict:
-    """The episode as broadcast to pages (the API's episode fields; URLs relative to the site)."""
-    return {
-        "id": episode.id,
-        "production": episode.production_id,
-        "title": episode.title,
-        "synopsis": episode.synopsis,
-        "duration_seconds": episode.duration_seconds,
-        "media_url": episode.media_src or None,
-        "poster": episode.poster.url if episode.poster else None,
-        "status": episode.status,
-        "release_at": episode.release_at.isoformat() if episode.release_at else None,
-        "published_at": episode.published_at.isoformat() if episode.published_at else None,
-    }

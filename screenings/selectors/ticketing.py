@@ -53,3 +53,15 @@ def ticket_by_code_get(*, code: str) -> Ticket | None:
 
 def venue_list(*, owner) -> QuerySet[Venue]:
     return Venue.objects.filter(owner=owner).order_by("name", "id")
+
+
+def ticket_for_screening_get(*, code: str, screening_id: int) -> Ticket | None:
+    """A ticket that may join this screening's live pages: this screening's, not refunded."""
+    if not ticket_code_valid(code):
+        return None
+    return (
+        Ticket.objects.filter(code=code, screening_id=screening_id)
+        .exclude(status=Ticket.Status.REFUNDED)
+        .select_related("screening")
+        .first()
+    )

@@ -25,9 +25,11 @@ from django.utils.text import slugify
 from config.errors import Conflict, Forbidden, Invalid
 from screenings import graph
 from screenings.events import broadcast_on_commit, production_group
+from screenings.locking import locked, locked_one
 from screenings.media import media_file_validate, poster_validate
 from screenings.models import Branch, Episode, Production
-from screenings.selectors.story import episode_payload, production_can_edit
+from screenings.payloads import episode_payload
+from screenings.policy import production_can_edit
 
 logger = logging.getLogger(__name__)
 
@@ -39,13 +41,16 @@ Status = Episode.Status
 
 
 def _lock_production(production_id: int) -> Production:
-    return Production.objects.select_for_update().get(pk=production_id)
+    production = locked_one(Production.objects, production_id)
+    if production is None:
+        raise Production.DoesNotExist
+    return production
 
 
 def _lock_episode(episode_id: int) -> tuple[Production, Episode]:
     production_id = Episode.objects.values_list("production_id", flat=True).get(pk=episode_id)
     production = _lock_production(production_id)
-    return production, Episode.objects.select_for_update().get(pk=episode_id)
+    return production, locked_one(Episode.objects, episode_id)
 
 
 def _ensure_can_edit(actor, production: Production) -> None:
@@ -276,7 +281,7 @@ def branch_update(
 ) -> Branch:
     production = _lock_production(branch.source.production_id)
     _ensure_can_edit(actor, production)
-    branch = Branch.objects.select_for_update().get(pk=branch.pk)
+    branch = locked_one(Branch.objects, branch.pk)
     if label is not UNSET:
         if not label.strip():
             raise Invalid("A branch needs its label.", fields={"label": ["This field may not be blank."]})
@@ -371,10 +376,9 @@ def episodes_release_due(*, now: datetime | None = None) -> list[int]:
 @transaction.atomic
 def _production_release_due(production_id: int, now: datetime) -> list[int]:
     production = _lock_production(production_id)
-    due = list(
-        Episode.objects.select_for_update()
-        .filter(production=production, status=Status.SCHEDULED, release_at__lte=now)
-        .order_by("release_at", "id")
+    due = sorted(
+        locked(Episode.objects.filter(production=production, status=Status.SCHEDULED, release_at__lte=now)),
+        key=lambda e: (e.release_at, e.id),
     )
     rows = Episode.objects.filter(production=production).values_list("id", "status")
     published = {pk for pk, status in rows if status == Status.PUBLISHED}

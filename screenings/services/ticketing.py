@@ -1,8 +1,9 @@
 """Ticketing: venues, screenings, orders, check-in, refunds. Each operation is one transaction.
 
-Locks are always taken in the same order — screening, venue, tickets,
-orders — so concurrent orders, refunds, check-ins, cancellations and edits
-never deadlock. Seats sold are the screening's tickets that are not refunded.
+Locks follow the one order of screenings/locking.py (screening, venue, then the
+polls a refund touches, tickets, orders), so concurrent orders, refunds, check-ins,
+cancellations, edits, votes and decisions never deadlock. Seats sold are the
+screening's tickets that are not refunded.
 """
 
 from __future__ import annotations
@@ -14,28 +15,21 @@ from zoneinfo import available_timezones
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from config.errors import AlreadyCheckedIn, Conflict, Forbidden, Invalid, NotFound, SoldOut
+from config.errors import AlreadyCheckedIn, Conflict, Invalid, NotFound, SoldOut
+from screenings import policy
 from screenings.codes import ticket_code_valid
 from screenings.emails import order_tickets_email_send
+from screenings.locking import locked, locked_one
 from screenings.models import Order, Production, Screening, Ticket, Venue
 from screenings.payments import DEFAULT_PROVIDER, payment_provider_get
 from screenings.pricing import minor_unit, quantize
-from screenings.signals import tickets_refunded
+from screenings.signals import tickets_refund_prepare, tickets_refunded
 
 MAX_TICKETS_PER_ORDER = 20
 # Tickets sell from creation (the documented flow) until the screening ends or is cancelled.
 SALE_STATUSES = {Screening.Status.SCHEDULED, Screening.Status.ON_SALE, Screening.Status.LIVE}
-TRANSITIONS = {
-    Screening.Status.SCHEDULED: {Screening.Status.ON_SALE, Screening.Status.LIVE},
-    Screening.Status.ON_SALE: {Screening.Status.LIVE},
-    Screening.Status.LIVE: {Screening.Status.ENDED},
-}
-
-
-def _require_owner(user, owner_id: int, what: str) -> None:
-    if not (user.is_superuser or user.pk == owner_id):
-        raise Forbidden(f"Only the {what}'s organizer may do this.")
 
 
 def _check_time_zone(time_zone: str) -> None:
@@ -87,8 +81,8 @@ def venue_update(
     seats: int | None = None,
     time_zone: str | None = None,
 ) -> Venue:
-    venue = Venue.objects.select_for_update().get(pk=venue.pk)
-    _require_owner(user, venue.owner_id, "venue")
+    venue = locked_one(Venue.objects, venue.pk)
+    policy.venue_manage_check(user=user, venue=venue)
     if time_zone is not None:
         _check_time_zone(time_zone)
         venue.time_zone = time_zone
@@ -128,9 +122,10 @@ def screening_create(
     require_check_in: bool = False,
     round_votes: bool = True,
 ) -> Screening:
+    policy.production_screen_check(user=organizer, production=production)
     if venue is not None:
-        venue = Venue.objects.select_for_update().get(pk=venue.pk)  # seats cannot shrink meanwhile
-        _require_owner(organizer, venue.owner_id, "venue")
+        venue = locked_one(Venue.objects, venue.pk)  # seats cannot shrink meanwhile
+        policy.venue_manage_check(user=organizer, venue=venue)
     _check_price(base_price, currency)
     _check_capacity(capacity, venue)
     return Screening.objects.create(
@@ -162,8 +157,8 @@ def screening_update(
 ) -> Screening:
     """Change a screening's details. Tickets keep the price they were sold at; voting
     policies (check-in required, release-round votes) apply from the next vote on."""
-    screening = Screening.objects.select_for_update().get(pk=screening.pk)
-    _require_owner(user, screening.organizer_id, "screening")
+    screening = locked_one(Screening.objects, screening.pk)
+    policy.screening_manage_check(user=user, screening=screening)
     if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
         raise Conflict(f"The screening is {screening.status}.")
     if currency is not None and currency != screening.currency and screening.tickets.exists():
@@ -173,7 +168,7 @@ def screening_update(
     _check_price(new_price, new_currency)
     if capacity is not None:
         # The venue's lock orders this check with venue_update shrinking its seats.
-        venue = Venue.objects.select_for_update().get(pk=screening.venue_id) if screening.venue_id else None
+        venue = locked_one(Venue.objects, screening.venue_id) if screening.venue_id else None
         _check_capacity(capacity, venue)
         sold = _seats_sold(screening)
         if capacity < sold:
@@ -193,36 +188,32 @@ def screening_update(
 
 
 @transaction.atomic
-def screening_status_set(*, screening: Screening, user, status: str) -> Screening:
-    """Move along scheduled -> on_sale -> live -> ended (cancelling is screening_cancel)."""
-    screening = Screening.objects.select_for_update().get(pk=screening.pk)
-    _require_owner(user, screening.organizer_id, "screening")
-    if status == screening.status:
+def screening_on_sale_set(*, screening: Screening, user) -> Screening:
+    """Mark a scheduled screening on sale (it already sells while scheduled: the box office's
+    word for "announced"). Going live and ending belong to the live screening services
+    (voting/live/services.py: screening_start, screening_end), which also play and broadcast."""
+    screening = locked_one(Screening.objects, screening.pk)
+    policy.screening_manage_check(user=user, screening=screening)
+    if screening.status == Screening.Status.ON_SALE:
         return screening
-    if status not in TRANSITIONS.get(screening.status, set()):
-        raise Conflict(f"A {screening.status} screening cannot become {status}.")
-    screening.status = status
-    now = timezone.now()
-    if status == Screening.Status.LIVE:
-        screening.started_at = now
-    elif status == Screening.Status.ENDED:
-        screening.ended_at = now
-    screening.save(update_fields=["status", "started_at", "ended_at"])
+    if screening.status != Screening.Status.SCHEDULED:
+        raise Conflict(_("A %(status)s screening cannot be put on sale.") % {"status": screening.status})
+    screening.status = Screening.Status.ON_SALE
+    screening.save(update_fields=["status"])
     return screening
 
 
 @transaction.atomic
 def screening_cancel(*, screening: Screening, user) -> list[Ticket]:
     """Cancel the screening and refund every ticket it sold; returns the refunded tickets."""
-    screening = Screening.objects.select_for_update().get(pk=screening.pk)
-    _require_owner(user, screening.organizer_id, "screening")
+    screening = locked_one(Screening.objects, screening.pk)
+    policy.screening_manage_check(user=user, screening=screening)
     if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
         raise Conflict(f"The screening is already {screening.status}.")
     screening.status = Screening.Status.CANCELLED
     screening.save(update_fields=["status"])
-    tickets = list(
-        Ticket.objects.select_for_update().filter(screening=screening).exclude(status=Ticket.Status.REFUNDED)
-    )
+    tickets_refund_prepare.send(sender=Ticket, screening=screening)
+    tickets = locked(Ticket.objects.filter(screening=screening).exclude(status=Ticket.Status.REFUNDED))
     _refund(tickets)
     return tickets
 
@@ -248,7 +239,7 @@ def order_place(
             fields={"quantity": [f"Between 1 and {MAX_TICKETS_PER_ORDER}."]},
         )
     # The row lock serialises every order of this screening: count, then sell, with no one in between.
-    screening = Screening.objects.select_for_update().filter(pk=screening_id).first()
+    screening = locked_one(Screening.objects, screening_id)
     if screening is None:
         raise NotFound("No such screening.")
     if idempotency_key:
@@ -295,14 +286,18 @@ def order_place(
 # --- Tickets --------------------------------------------------------------------
 
 
-def _ticket_for_organizer(code: str, user, *, lock_screening: bool) -> Ticket:
+def _ticket_for_organizer(code: str, user, *, refunding: bool) -> Ticket:
+    """The ticket, locked, once `user` is known to run its screening. A refund first locks the
+    screening (its seat is sold again) and, through tickets_refund_prepare, the open polls the
+    ticket may have voted in: the lock order puts both before the ticket."""
     found = ticket_code_valid(code) and Ticket.objects.filter(code=code).values_list("screening_id", flat=True).first()
     if not found:
-        raise NotFound("No such ticket.")
-    screening = Screening.objects.select_for_update() if lock_screening else Screening.objects
-    screening = screening.get(pk=found)
-    _require_owner(user, screening.organizer_id, "screening")
-    ticket = Ticket.objects.select_for_update().get(code=code)
+        raise NotFound(_("No such ticket."))
+    screening = locked_one(Screening.objects, found) if refunding else Screening.objects.get(pk=found)
+    policy.screening_manage_check(user=user, screening=screening)
+    if refunding:
+        tickets_refund_prepare.send(sender=Ticket, screening=screening)
+    ticket = locked(Ticket.objects.filter(code=code))[0]
     ticket.screening = screening
     return ticket
 
@@ -311,21 +306,22 @@ def _ticket_for_organizer(code: str, user, *, lock_screening: bool) -> Ticket:
 def ticket_check_in(*, code: str, user, screening_id: int | None = None) -> Ticket:
     """Admit the ticket's holder once; a second scan is refused with the time of the first.
     With `screening_id` (the door's screening), a ticket for another screening is refused."""
-    ticket = _ticket_for_organizer(code, user, lock_screening=False)
+    ticket = _ticket_for_organizer(code, user, refunding=False)
     if screening_id is not None and ticket.screening_id != screening_id:
         raise Conflict(
-            f"This ticket is for another screening ({ticket.screening}).", ticket_screening=ticket.screening_id
+            _("This ticket is for another screening (%(screening)s).") % {"screening": ticket.screening},
+            ticket_screening=ticket.screening_id,
         )
     if ticket.status == Ticket.Status.CHECKED_IN:
         raise AlreadyCheckedIn(
-            f"Already checked in at {ticket.checked_in_at.isoformat()}.",
+            _("Already checked in at %(time)s.") % {"time": ticket.checked_in_at.isoformat()},
             checked_in_at=ticket.checked_in_at.isoformat(),
         )
     if ticket.status == Ticket.Status.REFUNDED:
-        raise Conflict("This ticket was refunded.", ticket_status=ticket.status)
+        raise Conflict(_("This ticket was refunded."), ticket_status=ticket.status)
     ticket.status, ticket.checked_in_at = Ticket.Status.CHECKED_IN, timezone.now()
     ticket.save(update_fields=["status", "checked_in_at"])
-    order = Order.objects.select_for_update().get(pk=ticket.order_id)
+    order = locked_one(Order.objects, ticket.order_id)
     status = payment_provider_get(order.payment_provider).ticket_admitted(order=order)
     if status != order.payment_status:
         order.payment_status = status
@@ -336,9 +332,9 @@ def ticket_check_in(*, code: str, user, screening_id: int | None = None) -> Tick
 @transaction.atomic
 def ticket_refund(*, code: str, user) -> Ticket:
     """Refund one ticket: its seat is sold again and it can no longer vote."""
-    ticket = _ticket_for_organizer(code, user, lock_screening=True)
+    ticket = _ticket_for_organizer(code, user, refunding=True)
     if ticket.status == Ticket.Status.REFUNDED:
-        raise Conflict("This ticket was already refunded.", ticket_status=ticket.status)
+        raise Conflict(_("This ticket was already refunded."), ticket_status=ticket.status)
     _refund([ticket])
     return ticket
 
@@ -354,7 +350,7 @@ def _refund(tickets: list[Ticket]) -> None:
     amounts: dict[int, Decimal] = {}
     for ticket in tickets:
         amounts[ticket.order_id] = amounts.get(ticket.order_id, Decimal(0)) + ticket.price
-    for order in Order.objects.select_for_update().filter(pk__in=sorted(amounts)).order_by("pk"):
+    for order in locked(Order.objects.filter(pk__in=sorted(amounts))):
         all_refunded = not order.tickets.exclude(status=Ticket.Status.REFUNDED).exists()
         provider = payment_provider_get(order.payment_provider)
         status = provider.tickets_refunded(order=order, amount=amounts[order.pk], all_refunded=all_refunded)

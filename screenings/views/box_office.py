@@ -10,9 +10,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
+from screenings import policy
 from screenings.models import Screening, Venue
 from screenings.pricing import MINOR_UNITS
 from screenings.selectors.ticketing import (
@@ -24,7 +26,7 @@ from screenings.selectors.ticketing import (
 from screenings.services.ticketing import (
     screening_cancel,
     screening_create,
-    screening_status_set,
+    screening_on_sale_set,
     screening_update,
     ticket_refund,
     venue_create,
@@ -37,26 +39,16 @@ def _own_screening(request, screening_id: int) -> Screening:
     screening = screening_with_sales_get(screening_id=screening_id)
     if screening is None:
         raise Http404("No such screening.")
-    if not (request.user.is_superuser or screening.organizer_id == request.user.pk):
-        raise PermissionDenied("Only the screening's organizer may open its box office.")
+    if not policy.screening_can_manage(user=request.user, screening=screening):
+        raise PermissionDenied(_("Only the screening's organizer may open its box office."))
     return screening
 
 
 def _own_venue(request, venue_id: int) -> Venue:
     venue = get_object_or_404(Venue, pk=venue_id)
-    if not (request.user.is_superuser or venue.owner_id == request.user.pk):
-        raise PermissionDenied("Only the venue's organizer may edit it.")
+    if not policy.venue_can_manage(user=request.user, venue=venue):
+        raise PermissionDenied(_("Only the venue's organizer may edit it."))
     return venue
-
-
-def _refused(form, error: DomainError) -> None:
-    """Show a service's refusal next to the fields it names, else above the form."""
-    named = {f: msgs for f, msgs in (error.fields or {}).items() if f in form.fields}
-    for field, field_messages in named.items():
-        for message in field_messages:
-            form.add_error(field, message)
-    if not named:
-        form.add_error(None, error.message)
 
 
 @login_required
@@ -84,7 +76,7 @@ def venue_form(request, venue_id: int | None = None):
             else:
                 venue = venue_create(owner=request.user, **form.cleaned_data)
         except DomainError as error:
-            _refused(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"Venue «{venue.name}» saved.")
             return redirect("box-office")
@@ -98,7 +90,7 @@ def screening_new(request):
         try:
             screening = screening_create(organizer=request.user, **form.cleaned_data)
         except DomainError as error:
-            _refused(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, f"Screening of «{screening.production.title}» created.")
             return redirect("box-office")
@@ -128,7 +120,7 @@ def screening_edit(request, screening_id: int):
         try:
             screening_update(screening=screening, user=request.user, **form.cleaned_data)
         except DomainError as error:
-            _refused(form, error)
+            error.add_to_form(form)
         else:
             messages.success(request, "Screening saved.")
             return redirect("box-office")
@@ -149,7 +141,7 @@ def screening_edit(request, screening_id: int):
 def screening_on_sale_action(request, screening_id: int):
     screening = _own_screening(request, screening_id)
     try:
-        screening_status_set(screening=screening, user=request.user, status=Screening.Status.ON_SALE)
+        screening_on_sale_set(screening=screening, user=request.user)
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError, Forbidden, NotFound
+from screenings import policy
 from screenings.graph_svg import story_graph_svg
 from screenings.selectors import story as selectors
 from screenings.services import story as services
@@ -71,7 +72,7 @@ def _submit(request, form, change, success) -> None:
 
 def _editable_production(request, production_id: int):
     production = selectors.production_get(production_id=production_id, user=request.user)
-    if not selectors.production_can_edit(production=production, user=request.user):
+    if not policy.production_can_edit(production=production, user=request.user):
         raise Forbidden("Only the production's producer can change it.")
     return production
 
@@ -105,7 +106,7 @@ def production_detail(request, production_id: int):
     production = selectors.production_get(production_id=production_id, user=request.user)
     episodes, branches, svg = _graph_svg(production, request.user)
     context = {"production": production, "episodes": episodes, "branches": branches, "graph_svg": svg}
-    if not selectors.production_can_edit(production=production, user=request.user):
+    if not policy.production_can_edit(production=production, user=request.user):
         return render(request, "screenings/producer/production_public.html", context)
     titles = {e.id: e.title for e in episodes}
     context.update(
@@ -178,7 +179,7 @@ def branch_create(request, production_id: int):
 @_http_errors
 def episode_detail(request, episode_id: int):
     episode = selectors.episode_get(episode_id=episode_id, user=request.user)
-    can_edit = selectors.production_can_edit(production=episode.production, user=request.user)
+    can_edit = policy.production_can_edit(production=episode.production, user=request.user)
     context = {
         "episode": episode,
         "production": episode.production,

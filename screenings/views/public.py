@@ -34,7 +34,7 @@ def screening_page(request, screening_id: int):
             try:
                 order, _ = order_place(screening_id=screening.pk, **form.cleaned_data)
             except DomainError as error:
-                form.add_error(None, error.message)
+                error.add_to_form(form)
                 status = error.status
             else:
                 tickets = [(t, mark_safe(ticket_qr_svg(t.code, scale=3))) for t in order.tickets.order_by("id")]  # noqa: S308 — segno's own SVG

@@ -19,7 +19,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
-from voting.services import poll_decide
+from voting.services.decisions import poll_decide
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 
 from screenings.services import story as services
-from tests.factories import ProductionFactory, ScreeningFactory, UserFactory, VenueFactory
+from tests.factories import EpisodeFactory, ProductionFactory, ScreeningFactory, UserFactory, VenueFactory
 
 
 @pytest.fixture
@@ -95,7 +95,10 @@ def screening(organizer, venue):
 
 @pytest.fixture
 def production(db):
-    return ProductionFactory()
+    """A public production (it has a published episode): any organizer may screen it."""
+    production = ProductionFactory()
+    EpisodeFactory(production=production, published=True)
+    return production
 
 
 @pytest.fixture

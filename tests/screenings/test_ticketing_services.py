@@ -13,7 +13,7 @@ from screenings.services.ticketing import (
     order_place,
     screening_cancel,
     screening_create,
-    screening_status_set,
+    screening_on_sale_set,
     screening_update,
     ticket_check_in,
     ticket_refund,
@@ -280,14 +280,17 @@ def test_unknown_time_zone_is_invalid(organizer):
         venue_create(owner=organizer, name="Hall", seats=10, time_zone="Mars/Olympus")
 
 
-def test_status_moves_forward_only(organizer):
+def test_on_sale_is_the_only_status_the_box_office_sets(organizer):
+    """Going live and ending belong to the live services (they play and broadcast)."""
     screening = ScreeningFactory(organizer=organizer, status=Screening.Status.SCHEDULED)
 
-    assert screening_status_set(screening=screening, user=organizer, status="on_sale").status == "on_sale"
-    assert screening_status_set(screening=screening, user=organizer, status="live").started_at is not None
-    with pytest.raises(Conflict):
-        screening_status_set(screening=screening, user=organizer, status="on_sale")
-    assert screening_status_set(screening=screening, user=organizer, status="ended").ended_at is not None
+    assert screening_on_sale_set(screening=screening, user=organizer).status == "on_sale"
+    assert screening_on_sale_set(screening=screening, user=organizer).status == "on_sale"  # idempotent
+    for status in ("live", "ended", "cancelled"):
+        Screening.objects.filter(pk=screening.pk).update(status=status)
+        with pytest.raises(Conflict):
+            screening_on_sale_set(screening=screening, user=organizer)
+        assert Screening.objects.get(pk=screening.pk).status == status
 
 
 @settings(max_examples=200, deadline=None)

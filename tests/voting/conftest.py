@@ -11,7 +11,6 @@ import pytest
 from django.utils import timezone
 
 from screenings.models import Branch, Episode, Play, Screening, Ticket
-from screenings.services.live import screening_start
 from tests.factories import (
     BranchFactory,
     EpisodeFactory,
@@ -22,8 +21,11 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from voting.live.services import screening_start
 from voting.models import Decision, Poll
-from voting.services import poll_decide, poll_open, vote_cast
+from voting.services.decisions import poll_decide
+from voting.services.polls import poll_open
+from voting.services.votes import vote_cast
 
 
 @dataclass

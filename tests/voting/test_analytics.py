@@ -6,7 +6,7 @@ from django.utils import timezone
 from screenings.models import Play, Ticket
 from tests.factories import BranchFactory, EpisodeFactory, PollFactory, VoteFactory
 from tests.voting.conftest import tickets_for
-from voting.analytics import production_analytics_get, vote_timeline
+from voting.selectors.analytics import production_analytics_get, vote_timeline
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.now().replace(microsecond=0)

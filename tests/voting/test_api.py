@@ -19,12 +19,14 @@ def test_console_flow_start_poll_vote_close_advance_end(org_client, api_client, 
     response = org_client.post(f"/api/screenings/{screening.id}/start/")
     assert response.status_code == 200, response.json()
     assert response.json()["status"] == "live"
-    assert response.json()["now_playing"] == {
+    now_playing = response.json()["now_playing"]
+    assert {k: now_playing[k] for k in ("id", "title", "media_url", "duration_seconds")} == {
         "id": story.start.id,
         "title": "Start",
         "media_url": "",
         "duration_seconds": 600,
     }
+    assert now_playing["started_at"]  # API.md 1.1: screens play at now − started_at
 
     response = org_client.post(f"/api/screenings/{screening.id}/polls/", {"duration_seconds": 30}, format="json")
     assert response.status_code == 201, response.json()

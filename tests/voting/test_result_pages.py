@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from screenings.models import Play, Ticket
 from tests.factories import PollFactory, VoteFactory
 from tests.voting.conftest import tickets_for
-from voting.results import ticket_receipts_list
+from voting.selectors.results import ticket_receipts_list
 
 PASSWORD = "pass-word-123"  # tests.factories.UserFactory's
 

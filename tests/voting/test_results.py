@@ -3,13 +3,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from screenings.models import Ticket
+from screenings.models import Screening, Ticket
 from tests.factories import BranchFactory, PollFactory, ProductionFactory, UserFactory, VoteFactory
 from tests.voting.conftest import tickets_for
 from voting.ballots import ballots_count, ballots_digest, receipt_for
 from voting.models import Poll
-from voting.results import poll_result_get, round_counts_get, ticket_receipts_list
-from voting.rounds import round_open
+from voting.selectors.results import poll_result_get, round_counts_get, ticket_receipts_list
+from voting.services.rounds import round_open
 
 pytestmark = pytest.mark.django_db
 
@@ -155,13 +155,24 @@ def test_refunded_tickets_do_not_count_live(world, voted_round):
     assert round_counts_get(poll=voted_round, with_venues=False)["overall"][str(world.right.id)] == 2
 
 
-@pytest.mark.parametrize("who", ["owner", "organizer_b", "superuser"])
-def test_production_staff_see_venues(world, voted_round, client_for, who):
+@pytest.mark.parametrize("who", ["owner", "superuser"])
+def test_the_producer_and_superusers_see_every_venue(world, voted_round, client_for, who):
     user = UserFactory(username="root", is_superuser=True) if who == "superuser" else getattr(world, who)
 
     body = client_for(user).get(f"/api/polls/{voted_round.id}/counts/").json()
 
     assert body["total"] == 6 and len(body["by_venue"]) == 3 and body["hidden"] is False
+
+
+def test_an_organizer_sees_the_venues_of_their_own_screenings_only(world, voted_round, client_for):
+    """Another organizer's per-venue counts are theirs: org-b sees Busan Hall and its online
+    screening, not Cinema Aurora (org-a's), and the overall bars like everyone."""
+    body = client_for(world.organizer_b).get(f"/api/polls/{voted_round.id}/counts/").json()
+
+    assert body["total"] == 6 and body["hidden"] is False
+    assert {v["venue"] for v in body["by_venue"]} == {"Busan Hall", "Online"}
+    own = {s.id for s in Screening.objects.filter(organizer=world.organizer_b)}
+    assert {s for v in body["by_venue"] for s in v["screenings"]} <= own
 
 
 def test_audiences_see_overall_bars_only(world, voted_round, api_client, client_for):
@@ -179,12 +190,14 @@ def test_hidden_counts_stay_hidden_from_audiences_until_decided(
     url = f"/api/polls/{voted_round.id}/counts/"
 
     hidden = api_client.get(url).json()
-    staff = client_for(world.organizer_a).get(url).json()
+    organizer = client_for(world.organizer_a).get(url).json()  # a round has no "own screening": hidden too
+    staff = client_for(world.owner).get(url).json()
     voted_round.refresh_from_db()
     decide_poll(voted_round)
     after = api_client.get(url).json()
 
     assert hidden["hidden"] is True and hidden["overall"] is None and hidden["total"] is None
+    assert organizer["hidden"] is True and organizer["by_venue"] is None
     assert staff["hidden"] is False and staff["total"] == 6
     assert after["hidden"] is False and after["total"] == 6
     assert api_client.get("/api/polls/999999/counts/").status_code == 404

@@ -22,12 +22,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from screenings.models import Episode, Play
-from screenings.services.live import screening_start
 from tests.factories import ScreeningFactory, UserFactory, VenueFactory
 from tests.voting.conftest import tickets_for
 from tests.voting.live_clients import Audience, ProductionPage
+from voting.live.services import screening_start
 from voting.models import Decision, Poll, Vote
-from voting.rounds import round_open
+from voting.services.rounds import round_open
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 CLOSES_IN, RELEASE_AFTER = 8, 4  # seconds

@@ -12,8 +12,8 @@ from playwright.sync_api import expect
 
 from tests.voting.conftest import tickets_for
 from voting.models import Vote
-from voting.rounds import round_open
-from voting.services import poll_decide
+from voting.services.decisions import poll_decide
+from voting.services.rounds import round_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}

@@ -9,10 +9,12 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid
+from screenings.events import production_group
 from screenings.models import Episode
+from tests.conftest import side_effects
 from tests.factories import BranchFactory, EpisodeFactory, ProductionFactory, UserFactory
 from voting.models import Poll
-from voting.rounds import production_group, round_open
+from voting.services.rounds import round_open
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +107,7 @@ def test_a_second_open_round_on_the_same_episode_conflicts_but_a_later_one_may_o
 def test_round_opened_is_announced_to_the_production_group_after_commit(world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         poll = _open(world)
-    assert len(callbacks) == 2  # zeroed live counters, then the announcement
+    assert len(side_effects(callbacks)) == 2  # zeroed live counters, then the announcement
 
     async def listen_then_commit():
         layer = get_channel_layer()
@@ -138,7 +140,7 @@ def test_api_opens_a_round(world, client_for):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["scope"] == "round" and body["status"] == "open" and body["episode"] == world.start.id
-    assert body["options"] == [{"id": world.left.id, "label": "Forest"}, {"id": world.right.id, "label": "Town"}]
+    assert [(o["id"], o["label"]) for o in body["options"]] == [(world.left.id, "Forest"), (world.right.id, "Town")]
     assert {"opens_at", "closes_at", "release_at"} <= set(body) and body["release_at"]
 
 

@@ -6,12 +6,15 @@ from django.utils import timezone
 from config.errors import Conflict, Forbidden, Invalid, NotFound, PollClosed
 from screenings.models import Episode, Play, Ticket
 from screenings.signals import tickets_refunded
+from tests.conftest import side_effects
 from tests.factories import TicketFactory, UserFactory
 from tests.voting.conftest import cast_on_commit
 from voting import tally
 from voting.ballots import ballots_digest, receipt_for
 from voting.models import Decision, Poll, Vote
-from voting.services import poll_close_early, poll_decide, poll_open, vote_cast, votes_cast_batch
+from voting.services.decisions import poll_decide
+from voting.services.polls import poll_close_early, poll_open
+from voting.services.votes import vote_cast, votes_cast_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +129,7 @@ def test_decide_counts_durable_votes_once_and_moves_the_screening(
         story.start.id,
         story.right.id,
     ]
-    assert len(callbacks) >= 2  # poll.decided and now_playing broadcasts, after commit
+    assert len(side_effects(callbacks)) >= 2  # poll.decided and now_playing broadcasts, after commit
     with pytest.raises(PollClosed):
         vote_cast(poll_id=open_poll.id, ticket_code=tickets[0].code, option_id=story.to_left.id)
 

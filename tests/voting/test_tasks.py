@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from voting.models import Decision, Poll
-from voting.services import poll_open
+from voting.services.polls import poll_open
 from voting.tasks import poll_decide_task, polls_decide_overdue
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,9 @@ from django.db import close_old_connections, connection
 
 from config.errors import PollClosed
 from voting.models import Vote
-from voting.services import poll_decide, poll_open, vote_cast
+from voting.services.decisions import poll_decide
+from voting.services.polls import poll_open
+from voting.services.votes import vote_cast
 
 
 @pytest.mark.django_db(transaction=True)

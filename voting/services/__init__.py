@@ -1,14 +1,6 @@
-"""Operations on polls and votes (each one transaction); one mechanism for every poll scope."""
+"""Operations on polls, votes, decisions and release rounds; each one transaction.
 
-from voting.services.polls import poll_close_early, poll_decide, poll_group, poll_open, poll_options
-from voting.services.votes import vote_cast, votes_cast_batch
-
-__all__ = [
-    "poll_close_early",
-    "poll_decide",
-    "poll_group",
-    "poll_open",
-    "poll_options",
-    "vote_cast",
-    "votes_cast_batch",
-]
+polls.py (opening, closing early) · votes.py (casting, withdrawing) · decisions.py
+(deciding exactly once, the overdue sweeper) · rounds.py (release rounds). Import the
+module you need: this package re-exports nothing, so no module imports back through it.
+"""

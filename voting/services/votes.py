@@ -1,14 +1,18 @@
-"""Casting votes: durable first, acknowledged after, counted live after commit.
+"""Casting and withdrawing votes: durable first, acknowledged after, counted live after commit.
 
-One implementation for one vote (REST) and for a batch (the websocket's group
-commit): `vote_cast` is a batch of one. A batch costs a fixed number of queries
-however many votes it holds.
+One implementation for one vote (REST) and for a batch (the websocket's group commit):
+`vote_cast` is a batch of one. A batch costs a fixed number of queries however many
+votes it holds.
 
-Locks: the tickets' rows FOR UPDATE, in code order (serialises one ticket's votes
-with its refund; a consistent order keeps concurrent batches from deadlocking),
-then each poll's row FOR SHARE, so a decision (which takes the poll FOR UPDATE)
-waits for every vote already in flight and every later vote sees the poll decided.
-Many tickets vote concurrently: shared locks do not conflict with each other.
+Locks (screenings/locking.py): each poll's row FOR SHARE, then the tickets' rows FOR
+UPDATE, by id. The shared poll lock makes a decision (which takes the poll FOR UPDATE)
+wait for every vote already in flight, and every later vote see the poll decided;
+shared locks do not conflict, so votes never queue behind each other. The ticket lock
+serialises one ticket's votes with its refund and check-in.
+
+The live counters (voting/tally.py) are display only: `votes_store_batch` hands their
+changes back so that the websocket acknowledges first and counts after; `vote_cast` and
+`votes_cast_batch` count on commit, and a Redis failure never fails a stored vote.
 """
 
 from __future__ import annotations
@@ -18,27 +22,22 @@ from dataclasses import dataclass, field
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.errors import DomainError, Forbidden, Invalid, NotFound, PollClosed
-from screenings.models import Branch, Ticket
+from screenings.locking import locked, shared
+from screenings.models import Branch, Screening, Ticket
 from voting import tally
 from voting.ballots import receipt_for
 from voting.eligibility import ticket_vote_check
 from voting.models import Poll, Vote
-from voting.services.polls import poll_group
+from voting.selectors.polls import poll_group
 
 logger = logging.getLogger(__name__)
 MAX_TICKET_CODE_LENGTH = 64
 
-
-def poll_share_locked(poll_id: int) -> Poll | None:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:  # Django has no FOR SHARE; the row lock is what matters
-            cursor.execute("SELECT id FROM voting_poll WHERE id = %s FOR SHARE", [poll_id])
-            if cursor.fetchone() is None:
-                return None
-    # SQLite serialises writing transactions as a whole (BEGIN IMMEDIATE): no row lock needed.
-    return Poll.objects.select_related("screening", "episode").filter(pk=poll_id).first()
+Ballot = tuple[int, str, int]  # (poll id, ticket code, option id)
+TallyChange = tuple[Poll, str, int | None, int | None]  # (poll, its group, old option, new option)
 
 
 @dataclass
@@ -55,44 +54,57 @@ def vote_cast(*, poll_id: int, ticket_code: str, option_id: int) -> Vote:
     return result
 
 
-def votes_cast_batch(*, ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
-    """Store many (poll id, ticket code, option id) votes in one transaction; results in input order.
+def votes_cast_batch(*, ballots: list[Ballot]) -> list[Vote | DomainError]:
+    """Store many votes in one transaction and count them live once it commits; results in input order."""
+    results, changes = votes_store_batch(ballots=ballots)
+    if changes:
+        transaction.on_commit(lambda: tally_safely(changes))
+    return results
+
+
+def votes_store_batch(*, ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyChange]]:
+    """Store many (poll id, ticket code, option id) votes in one transaction, committed on return.
 
     A refused vote gets its DomainError and changes nothing; the others are stored.
     Later votes of the same ticket in the batch replace earlier ones, as they would one by one.
+    Returns the results in input order and the live-count changes to apply (display only).
     """
     try:
-        return _cast(ballots)
+        return _store(ballots)
     except DatabaseError:
         if len(ballots) == 1:
             raise
-        # e.g. a deadlock with another process: store them one transaction each
+        # e.g. a serialisation failure with another process: store them one transaction each
         logger.warning("vote batch of %s failed; storing its votes one by one", len(ballots), exc_info=True)
-        return [votes_cast_batch(ballots=[ballot])[0] for ballot in ballots]
+        results, changes = [], []
+        for ballot in ballots:
+            one, more = _store([ballot])
+            results += one
+            changes += more
+        return results, changes
 
 
 @transaction.atomic
-def _cast(ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
-    codes = sorted(
-        {code for _, code, _ in ballots if isinstance(code, str) and 0 < len(code) <= MAX_TICKET_CODE_LENGTH}
-    )
-    tickets = {
-        t.code: t
-        for t in Ticket.objects.select_for_update(of=("self",))
-        .select_related("screening")
-        .filter(code__in=codes)
-        .order_by("code")
+def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyChange]]:
+    poll_ids = sorted({poll_id for poll_id, _, _ in ballots})
+    shared(Poll, poll_ids)  # before the tickets: the lock order
+    polls = {p.id: p for p in Poll.objects.select_related("screening", "episode").filter(pk__in=poll_ids)}
+    branches = Branch.objects.filter(source_id__in={p.episode_id for p in polls.values()})
+    options: dict[int, set[int]] = {}
+    for source_id, branch_id in branches.values_list("source_id", "id"):
+        options.setdefault(source_id, set()).add(branch_id)
+    views = {
+        pid: _PollView(polls[pid], frozenset(options.get(polls[pid].episode_id, ())))
+        if pid in polls
+        else _PollView(None)
+        for pid in poll_ids
     }
-    polls: dict[int, _PollView] = {}
-    for poll_id in sorted({poll_id for poll_id, _, _ in ballots}):
-        poll = poll_share_locked(poll_id)
-        options = (
-            frozenset(Branch.objects.filter(source_id=poll.episode_id).values_list("id", flat=True)) if poll else ()
-        )
-        polls[poll_id] = _PollView(poll, frozenset(options))
+
+    codes = {code for _, code, _ in ballots if isinstance(code, str) and 0 < len(code) <= MAX_TICKET_CODE_LENGTH}
+    tickets = {t.code: t for t in locked(Ticket.objects.select_related("screening").filter(code__in=codes))}
     ticket_ids = [t.id for t in tickets.values()]
     current: dict[tuple[int, int], Vote] = {
-        (v.poll_id, v.ticket_id): v for v in Vote.objects.filter(poll_id__in=list(polls), ticket_id__in=ticket_ids)
+        (v.poll_id, v.ticket_id): v for v in Vote.objects.filter(poll_id__in=poll_ids, ticket_id__in=ticket_ids)
     }
 
     now = timezone.now()
@@ -103,9 +115,8 @@ def _cast(ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
         try:
             ticket = tickets.get(code)
             if ticket is None:
-                raise Forbidden("Unknown ticket.")
-            view = polls[poll_id]
-            _check(view, ticket, option_id, now)
+                raise Forbidden(_("Unknown ticket."))
+            _check(views[poll_id], ticket, option_id, now)
         except DomainError as error:
             results.append(error)
             continue
@@ -113,13 +124,9 @@ def _cast(ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
         vote = current.get(key)
         before.setdefault(key, vote.branch_id if vote else None)
         if vote is None:
+            receipt = receipt_for(ticket_secret=ticket.secret, poll_id=poll_id)
             vote = Vote(
-                poll_id=poll_id,
-                ticket=ticket,
-                branch_id=option_id,
-                cast_at=now,
-                updated_at=now,
-                receipt=receipt_for(ticket_secret=ticket.secret, poll_id=poll_id),
+                poll_id=poll_id, ticket=ticket, branch_id=option_id, cast_at=now, updated_at=now, receipt=receipt
             )
             current[key] = vote
             changed[key] = vote
@@ -136,39 +143,70 @@ def _cast(ballots: list[tuple[int, str, int]]) -> list[Vote | DomainError]:
     if new and not connection.features.can_return_rows_from_bulk_insert:
         ids = {
             (p, t): pk
-            for p, t, pk in Vote.objects.filter(poll_id__in=list(polls), ticket_id__in=ticket_ids).values_list(
+            for p, t, pk in Vote.objects.filter(poll_id__in=poll_ids, ticket_id__in=ticket_ids).values_list(
                 "poll_id", "ticket_id", "id"
             )
         }
         for vote in new:
             vote.pk = ids[(vote.poll_id, vote.ticket_id)]
 
-    updates = [
-        (polls[key[0]].poll, old, current[key].branch_id)
-        for key, old in before.items()
-        if old != current[key].branch_id
+    changes = [
+        (polls[p], poll_group(polls[p]), old, current[(p, t)].branch_id)
+        for (p, t), old in before.items()
+        if old != current[(p, t)].branch_id
     ]
-    if updates:
-        transaction.on_commit(lambda: _tally_safely(updates))
-    return results
+    return results, changes
 
 
 def _check(view: _PollView, ticket: Ticket, option_id: int, now) -> None:
     poll = view.poll
     if poll is None:
-        raise NotFound("No such poll.")
+        raise NotFound(_("No such poll."))
     ticket_vote_check(poll=poll, ticket=ticket)
     if poll.status != Poll.Status.OPEN or now >= poll.closes_at:
-        raise PollClosed("This poll is closed.")
+        raise PollClosed(_("This poll is closed."))
     if now < poll.opens_at:
-        raise PollClosed("This poll is not open yet.")
+        raise PollClosed(_("This poll is not open yet."))
     if option_id not in view.options:
-        raise Invalid(f"{option_id} is not an option of poll {poll.id}.", fields={"option": ["Not an option."]})
+        raise Invalid(
+            _("%(option)s is not an option of poll %(poll)s.") % {"option": option_id, "poll": poll.id},
+            fields={"option": [_("Not an option.")]},
+        )
 
 
-def _tally_safely(updates: list[tuple[Poll, int | None, int]]) -> None:
-    """Live counts are display only: a Redis hiccup must not fail stored votes."""
+def tally_safely(changes: list[TallyChange]) -> None:
+    """Apply committed changes to the live counts. Display only: a Redis hiccup is logged,
+    never raised (the counts are rebuilt from the votes when their hash is missing)."""
     try:
-        tally.tally_record_many([(poll, poll_group(poll), old, new) for poll, old, new in updates])
+        tally.tally_record_many(changes)
     except Exception:
-        logger.exception("live tally update failed")
+        logger.warning("live tally update failed; the counts converge on the next rebuild", exc_info=True)
+
+
+# --- Refunds: a refunded ticket stops counting at once -----------------------------------
+
+
+def refund_polls_lock(*, screening: Screening) -> None:
+    """Before a refund locks tickets: take (shared) every open poll the screening's tickets may
+    vote in — its live polls and its production's rounds — so that a decision in progress
+    finishes first, with these votes, and one that starts later counts without them."""
+    open_polls = Poll.objects.filter(status=Poll.Status.OPEN)
+    live = open_polls.filter(scope=Poll.Scope.LIVE, screening_id=screening.id).values_list("id", flat=True)
+    rounds = open_polls.filter(scope=Poll.Scope.ROUND, episode__production_id=screening.production_id)
+    shared(Poll, [*live, *rounds.values_list("id", flat=True)])
+
+
+def votes_of_tickets_withdraw(*, tickets: list[Ticket]) -> int:
+    """Inside the refund's transaction, the tickets (and their polls, refund_polls_lock) locked:
+    remove their votes from polls still open; the live counts follow on commit."""
+    votes = list(
+        Vote.objects.filter(ticket_id__in=[t.id for t in tickets], poll__status=Poll.Status.OPEN).select_related(
+            "poll__episode"
+        )
+    )
+    if not votes:
+        return 0
+    Vote.objects.filter(pk__in=[v.pk for v in votes]).delete()
+    changes = [(v.poll, poll_group(v.poll), v.branch_id, None) for v in votes]
+    transaction.on_commit(lambda: tally_safely(changes))
+    return len(votes)

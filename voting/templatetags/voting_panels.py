@@ -4,8 +4,8 @@
 
 from django import template
 
-from voting.results import ticket_receipts_list
-from voting.round_views import RoundOpenForm
+from voting.selectors.results import ticket_receipts_list
+from voting.views.rounds import RoundOpenForm
 
 register = template.Library()
 

@@ -1,0 +1,27 @@
+"""The one JSON shape of an episode, on every socket and in every broadcast.
+
+`now_playing` (audience, screen and console sockets, and the live REST answers),
+`episode.released` and `round.release` all carry this dict; the REST story API
+has its own serializer (absolute URLs, `null` for no media) because API.md fixed it so.
+"""
+
+from __future__ import annotations
+
+from screenings.models import Episode
+
+
+def episode_payload(episode: Episode | None) -> dict | None:
+    if episode is None:
+        return None
+    return {
+        "id": episode.id,
+        "production": episode.production_id,
+        "title": episode.title,
+        "synopsis": episode.synopsis,
+        "duration_seconds": episode.duration_seconds,
+        "media_url": episode.media_src,  # "" when the episode has no media (API.md's now_playing)
+        "poster": episode.poster.url if episode.poster else None,
+        "status": episode.status,
+        "release_at": episode.release_at.isoformat() if episode.release_at else None,
+        "published_at": episode.published_at.isoformat() if episode.published_at else None,
+    }

@@ -1,0 +1,100 @@
+"""REST twins of the live console: start, advance by hand, end (API.md "Live screening control")."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import permissions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from config.api_errors import error_responses
+from screenings.models import Episode, Play, Screening
+from voting.live.services import now_playing_payload, screening_advance, screening_end, screening_start
+
+WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
+
+
+class NowPlayingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    production = serializers.IntegerField()
+    title = serializers.CharField()
+    synopsis = serializers.CharField()
+    media_url = serializers.CharField(help_text='The media to play; "" when the episode has none.')
+    poster = serializers.CharField(allow_null=True)
+    duration_seconds = serializers.IntegerField()
+    status = serializers.CharField()
+    release_at = serializers.DateTimeField(allow_null=True)
+    published_at = serializers.DateTimeField(allow_null=True)
+    started_at = serializers.DateTimeField(
+        allow_null=True, help_text="When it started playing: every screen plays it at now − started_at."
+    )
+
+
+class ScreeningLiveSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    now_playing = NowPlayingSerializer(allow_null=True)
+    started_at = serializers.DateTimeField(allow_null=True)
+    ended_at = serializers.DateTimeField(allow_null=True)
+
+
+def screening_live_out(screening: Screening) -> dict:
+    play = None
+    if screening.now_playing_id:
+        play = Play.objects.filter(screening=screening, episode_id=screening.now_playing_id).first()
+    data = {
+        "id": screening.id,
+        "status": screening.status,
+        "now_playing": now_playing_payload(episode=screening.now_playing, play=play),
+        "started_at": screening.started_at,
+        "ended_at": screening.ended_at,
+    }
+    return ScreeningLiveSerializer(data).data
+
+
+class _OrganizerApi(APIView):
+    permission_classes = [permissions.IsAuthenticated]  # the service checks it is *this* screening's organizer
+
+
+class ScreeningStartApi(_OrganizerApi):
+    @extend_schema(
+        request=None,
+        responses={200: ScreeningLiveSerializer, **WRITE_ERRORS},
+        summary="Start a screening: play the start episode",
+    )
+    def post(self, request, screening_id: int):
+        screening = screening_start(screening=get_object_or_404(Screening, pk=screening_id), by=request.user)
+        return Response(screening_live_out(screening))
+
+
+class ScreeningAdvanceApi(_OrganizerApi):
+    class ScreeningAdvanceInputSerializer(serializers.Serializer):
+        episode = serializers.IntegerField(help_text="An episode reached by a branch from the one now playing.")
+
+    @extend_schema(
+        request=ScreeningAdvanceInputSerializer,
+        responses={200: ScreeningLiveSerializer, **WRITE_ERRORS},
+        summary="Advance by hand along a branch",
+    )
+    def post(self, request, screening_id: int):
+        screening = get_object_or_404(Screening, pk=screening_id)
+        data = self.ScreeningAdvanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        episode = Episode.objects.filter(
+            pk=data.validated_data["episode"], production_id=screening.production_id
+        ).first()
+        if episode is None:
+            raise serializers.ValidationError({"episode": [_("No such episode in this production.")]})
+        screening = screening_advance(screening=screening, episode=episode, by=request.user)
+        return Response(screening_live_out(screening))
+
+
+class ScreeningEndApi(_OrganizerApi):
+    @extend_schema(
+        request=None, responses={200: ScreeningLiveSerializer, **WRITE_ERRORS}, summary="End a live screening"
+    )
+    def post(self, request, screening_id: int):
+        screening = screening_end(screening=get_object_or_404(Screening, pk=screening_id), by=request.user)
+        return Response(screening_live_out(screening))

@@ -1,0 +1,69 @@
+"""Group commit for websocket votes: one database round per batch, not per vote.
+
+All sockets of one event loop (one ASGI process) hand their votes to one batcher.
+While a batch is being stored, the next one accumulates, so under load votes are
+stored many per transaction and idle single votes go out at once (no timer). A
+socket gets its answer only after its batch has committed; the live counts are
+updated after every socket of the batch has its answer (display only: a slow
+Redis never delays an acknowledgement).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from channels.db import database_sync_to_async
+
+from voting.models import Vote
+from voting.services.votes import tally_safely, votes_store_batch
+
+logger = logging.getLogger(__name__)
+MAX_BATCH = 64
+
+_batchers: dict[asyncio.AbstractEventLoop, VoteBatcher] = {}
+
+
+class VoteBatcher:
+    def __init__(self):
+        self.queue: asyncio.Queue = asyncio.Queue()
+        self.task: asyncio.Task | None = None
+        self.tally_tasks: set[asyncio.Task] = set()
+
+    async def cast(self, *, poll_id: int, ticket_code: str, option_id: int) -> Vote:
+        """Store one vote (with others); raise its DomainError if it was refused."""
+        future = asyncio.get_running_loop().create_future()
+        await self.queue.put(((poll_id, ticket_code, option_id), future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.get_running_loop().create_task(self._run())
+        result = await future
+        if isinstance(result, Exception):
+            raise result
+        return result
+
+    async def _run(self) -> None:
+        while not self.queue.empty():
+            batch = [self.queue.get_nowait()]
+            while len(batch) < MAX_BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            changes = []
+            try:
+                results, changes = await database_sync_to_async(votes_store_batch)(
+                    ballots=[ballot for ballot, _ in batch]
+                )
+            except Exception as error:  # the database is unreachable: every vote of the batch fails, unacknowledged
+                results = [error] * len(batch)
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+            if changes:
+                task = asyncio.get_running_loop().create_task(asyncio.to_thread(tally_safely, changes))
+                self.tally_tasks.add(task)  # keep a reference until it is done
+                task.add_done_callback(self.tally_tasks.discard)
+
+
+def batcher() -> VoteBatcher:
+    loop = asyncio.get_running_loop()
+    if loop not in _batchers:
+        _batchers[loop] = VoteBatcher()
+    return _batchers[loop]

@@ -1,0 +1,135 @@
+"""What every live socket shares: JSON frames decoded and validated in one pass, the
+error shape, channel-layer groups, and the voting events both sockets forward.
+
+Why not Channels' defaults as they are:
+- `dispatch` skips Channels' `aclose_old_connections()` before each message. That is a
+  thread hop per message (DESIGN.md pitfall: with 1,000 viewers one tally snapshot cost
+  1,000 hops); these consumers touch the database only through `database_sync_to_async`,
+  which closes old connections around each call itself.
+- frames are decoded with msgspec against the protocol's message types, so a malformed,
+  oversized, deeply nested or binary frame is an `error invalid` and the socket stays up.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import msgspec
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+MAX_FRAME_BYTES = 4096
+Id = Annotated[int, msgspec.Meta(gt=0, le=2**63 - 1)]
+Ref = Annotated[str, msgspec.Meta(max_length=64)]
+
+
+class Hello(msgspec.Struct, tag="hello", tag_field="type", forbid_unknown_fields=False):
+    # Any value: a ticket that is not a well-formed code is `forbidden` (API.md), like an unknown one.
+    ticket: object = None
+    watch: bool = False
+    lang: Annotated[str, msgspec.Meta(max_length=16)] | None = None
+
+
+class Vote(msgspec.Struct, tag="vote", tag_field="type", forbid_unknown_fields=False):
+    poll: Id
+    option: Id
+    ref: Ref | None = None
+
+
+class Ping(msgspec.Struct, tag="ping", tag_field="type", forbid_unknown_fields=False):
+    pass
+
+
+Frame = Hello | Vote | Ping
+_decode = msgspec.json.Decoder(Frame).decode
+_encode = msgspec.json.Encoder().encode
+
+
+class FrameError(ValueError):
+    def __init__(self, detail: str, ref: str | None = None):
+        super().__init__(detail)
+        self.detail, self.ref = detail, ref
+
+
+def frame_decode(raw: str | bytes | None) -> Frame:
+    """One client frame as a typed message, or FrameError (never anything else)."""
+    if raw is None:
+        raise FrameError("empty frame")
+    data = raw.encode() if isinstance(raw, str) else raw
+    if len(data) > MAX_FRAME_BYTES:
+        raise FrameError(f"frame over {MAX_FRAME_BYTES} bytes")
+    try:
+        return _decode(data)
+    except (msgspec.DecodeError, RecursionError) as error:
+        ref = None
+        try:  # say which vote it was, when the frame at least carries a usable ref
+            loose = msgspec.json.decode(data)
+            ref = loose.get("ref") if isinstance(loose, dict) and isinstance(loose.get("ref"), str) else None
+        except (msgspec.DecodeError, RecursionError):
+            pass
+        raise FrameError(str(error)[:200], ref[:64] if ref else None) from None
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    """Base of the live sockets. Subclasses set `self.groups_joined` once they have joined."""
+
+    groups_joined: list[str]
+
+    async def dispatch(self, message):
+        handler = getattr(self, message["type"].replace(".", "_"), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    @classmethod
+    async def encode_json(cls, content) -> str:
+        return _encode(content).decode()
+
+    async def send_json(self, content, close=False):
+        await self.send(text_data=_encode(content).decode(), close=close)
+
+    async def join(self, *groups: str) -> None:
+        self.groups_joined = list(groups)
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+
+    async def leave(self) -> None:
+        for group in getattr(self, "groups_joined", []):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the socket is gone anyway; the layer forgets it with the process
+                logger.warning("group_discard %s failed", group, exc_info=True)
+        self.groups_joined = []
+
+    async def error(self, code: str, message: str, ref: str | None = None, **extra) -> None:
+        body = {"type": "error", "code": code, "message": str(message), **extra}
+        if ref is not None:
+            body["ref"] = ref
+        await self.send_json(body)
+
+    async def invalid(self, error: FrameError) -> None:
+        message = _("Send one JSON object with a known type (hello, vote or ping); see the websocket protocol.")
+        await self.error("invalid", message, error.ref, detail=error.detail)
+
+    # --- voting events both sockets forward (docs/websocket.md) -------------------------
+
+    def sees_hidden(self, event: dict) -> bool:
+        """Whether this socket's reader may see counts the poll hides (screenings.policy)."""
+        return False
+
+    async def poll_tally(self, event):
+        counts = None if event.get("hidden") and not self.sees_hidden(event) else event["counts"]
+        await self.send_json({"type": "tally", "poll": event["poll"], "counts": counts, "total": event["total"]})
+
+    async def poll_decided(self, event):
+        keys = ("poll", "scope", "option", "reason", "counts")
+        await self.send_json({k: event[k] for k in keys if k in event} | {"type": "poll.decided"})
+
+    async def round_release(self, event):
+        await self.send_json({k: v for k, v in event.items() if k != "type"} | {"type": "round.release"})
+
+    async def episode_released(self, event):
+        await self.send_json({"type": "episode.released", "episode": event["episode"]})

@@ -1,0 +1,62 @@
+"""Live pages: the organizer's console, the cinema screen, the join form and the audience's phone page."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from screenings import policy
+from screenings.models import Screening, Ticket
+from screenings.qr import qr_svg
+from screenings.selectors.ticketing import ticket_for_screening_get
+from voting.live.selectors import screening_graph_get
+from voting.rules import RULE
+
+
+def _join_url(screening: Screening) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse("screening-join", args=[screening.id])
+
+
+@login_required
+def screening_console(request, screening_id: int):
+    screening = get_object_or_404(Screening.objects.select_related("production", "venue"), pk=screening_id)
+    if not policy.screening_can_manage(user=request.user, screening=screening):
+        raise PermissionDenied(_("Only the screening's organizer runs its console."))
+    context = {
+        "screening": screening,
+        "graph": screening_graph_get(screening=screening, user=request.user),
+        "rule": RULE,
+        "join_url": _join_url(screening),
+    }
+    return render(request, "live/console.html", context)
+
+
+def screening_screen(request, screening_id: int):
+    screening = get_object_or_404(Screening.objects.select_related("production"), pk=screening_id)
+    join_url = _join_url(screening)
+    qr = mark_safe(qr_svg(join_url, css_class="join-qr"))  # noqa: S308 — segno's own SVG of our URL
+    return render(request, "live/screen.html", {"screening": screening, "join_url": join_url, "qr_svg": qr})
+
+
+@require_http_methods(["GET", "POST"])
+def screening_join(request, screening_id: int):
+    screening = get_object_or_404(Screening.objects.select_related("production"), pk=screening_id)
+    code = (request.POST.get("code") or request.GET.get("code") or "").strip()
+    error = None
+    if code:
+        if ticket_for_screening_get(code=code, screening_id=screening.id):
+            return redirect("ticket-live", code=code)
+        error = _("This code is not a valid ticket for this screening.")
+    context = {"screening": screening, "error": error, "code": code}
+    return render(request, "live/join.html", context, status=400 if error else 200)
+
+
+def ticket_live(request, code: str):
+    ticket = get_object_or_404(Ticket.objects.select_related("screening__production", "screening__venue"), code=code)
+    return render(request, "live/live.html", {"ticket": ticket, "screening": ticket.screening})

@@ -1,0 +1,152 @@
+"""Deciding polls, exactly once, for every scope.
+
+`poll_decide` takes the locks in the documented order (screenings/locking.py): the
+production (a round releases through the story services) or the screening (a live
+poll moves what it plays), then the poll. It returns the existing decision if there
+is one, counts the durable votes, inserts the (unique) Decision, applies the scope's
+effect — all in one transaction — and broadcasts only after it commits.
+
+Closing is driven from the database: `polls_decide_overdue` (beat, every second)
+decides every open poll past `closes_at`; the ETA task is only the fast path.
+
+A scope's effect is registered by the app that owns it, in its AppConfig.ready():
+release rounds by voting (voting/services/rounds.py), live screenings by voting.live
+(which sits above this app, so nothing here may import it).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from config.errors import NotFound
+from screenings.events import broadcast_on_commit
+from screenings.locking import locked, locked_one
+from screenings.models import Branch, Episode, Production, Screening
+from voting.ballots import ballots_count, ballots_digest
+from voting.models import Decision, Poll, Vote
+from voting.rules import decision_pick
+from voting.selectors.polls import poll_group, poll_options_list
+
+logger = logging.getLogger(__name__)
+SWEEP_BATCH = 100
+EARLY_TOLERANCE_SECONDS = 0.25
+
+DecisionEffect = Callable[..., None]
+_effects: dict[str, DecisionEffect] = {}
+
+
+def decision_effect_register(scope: str, effect: DecisionEffect) -> None:
+    """`effect(poll=, decision=)` runs inside poll_decide's transaction, the poll and its
+    screening or production locked. One per scope."""
+    _effects[scope] = effect
+
+
+def _lock_for_decision(poll_id: int, *, wait: bool) -> Poll | None:
+    head = Poll.objects.filter(pk=poll_id).values_list("scope", "screening_id", "episode__production_id").first()
+    if head is None:
+        return None
+    scope, screening_id, production_id = head
+    if scope == Poll.Scope.LIVE:
+        parent = locked_one(Screening.objects, screening_id, skip_locked=not wait)
+    else:
+        # A round publishes its winner through the story services, which lock the production
+        # and the episode: take both before the poll, the episodes being every option's target.
+        parent = locked_one(Production.objects, production_id, skip_locked=not wait)
+        if parent is not None:
+            targets = Branch.objects.filter(source__polls__id=poll_id).values_list("target_id", flat=True)
+            locked(Episode.objects.filter(pk__in=list(targets)))
+    if parent is None:
+        return None  # busy elsewhere (the sweeper tries again next second)
+    return locked_one(Poll.objects.select_related("episode", "screening"), poll_id, skip_locked=not wait)
+
+
+@transaction.atomic
+def poll_decide(*, poll_id: int, wait: bool = True, close_now: bool = False) -> Decision | None:
+    """Decide a poll exactly once, from its durable votes; idempotent.
+
+    wait=False (the sweeper): return None at once if another process holds the poll or its
+    screening right now, instead of queueing behind it. close_now: the organizer closes it early.
+    """
+    poll = _lock_for_decision(poll_id, wait=wait)
+    if poll is None:
+        if wait:
+            raise NotFound(_("No such poll."))
+        return None
+    existing = Decision.objects.filter(poll_id=poll.id).select_related("branch").first()
+    if existing is not None:
+        return existing
+    options = poll_options_list(poll=poll)
+    ballots = list(Vote.objects.filter(poll_id=poll.id).values_list("receipt", "branch_id"))
+    logger.info("poll %s: tallying %s ballots", poll.id, len(ballots))
+    counts = ballots_count(options=[b.id for b in options], ballots=ballots)
+    default = next((b.id for b in options if b.is_default), None)
+    winner_id, reason = decision_pick(
+        counts={int(k): v for k, v in counts.items()}, default_option=default, quorum=poll.quorum
+    )
+    now = timezone.now()
+    decision = Decision.objects.create(
+        poll=poll,
+        branch=next(b for b in options if b.id == winner_id),
+        reason=reason,
+        counts=counts,
+        total_votes=len(ballots),
+        digest=ballots_digest(poll_id=poll.id, ballots=ballots),
+        decided_at=now,
+    )
+    poll.status = Poll.Status.DECIDED
+    if close_now or poll.closes_at > now:
+        poll.closes_at = max(now, poll.opens_at + timedelta(microseconds=1))
+    poll.save(update_fields=["status", "closes_at"])
+    broadcast_on_commit(
+        poll_group(poll),
+        {
+            "type": "poll.decided",
+            "poll": poll.id,
+            "scope": poll.scope,
+            "option": winner_id,
+            "reason": reason,
+            "counts": counts,
+        },
+    )
+    effect = _effects.get(poll.scope)
+    if effect is not None:
+        effect(poll=poll, decision=decision)
+    logger.info("poll %s decided: option %s (%s) %s", poll.id, winner_id, reason, counts)
+    return decision
+
+
+def poll_decide_when_due(*, poll_id: int) -> Decision | None:
+    """The ETA fast path: decide the poll if its window has closed. A message that arrives
+    early (a redelivered or stale one) does nothing: the sweeper decides the poll when due."""
+    closes_at = Poll.objects.filter(pk=poll_id, status=Poll.Status.OPEN).values_list("closes_at", flat=True).first()
+    if closes_at is None:
+        return None
+    early = (closes_at - timezone.now()).total_seconds()
+    if early > EARLY_TOLERANCE_SECONDS:
+        return None
+    if early > 0:
+        time.sleep(early)  # the timer fired a hair early: wait for the window to close
+    return poll_decide(poll_id=poll_id)
+
+
+def polls_decide_overdue() -> int:
+    """Decide every open poll whose window has closed (the path that never fails); one
+    transaction per poll, a poll busy elsewhere skipped until the next sweep."""
+    overdue = list(
+        Poll.objects.filter(status=Poll.Status.OPEN, closes_at__lte=timezone.now())
+        .order_by("closes_at")
+        .values_list("id", flat=True)[:SWEEP_BATCH]
+    )
+    for poll_id in overdue:
+        try:
+            poll_decide(poll_id=poll_id, wait=False)
+        except Exception:  # one broken poll must not block the others
+            logger.exception("deciding overdue poll %s failed", poll_id)
+    return len(overdue)

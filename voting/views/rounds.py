@@ -1,0 +1,48 @@
+"""The producer's form for opening a release round (also included on the production page)."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+
+from config.errors import DomainError
+from screenings import policy
+from screenings.models import Production
+from voting.selectors.rounds import round_decision_points_list
+from voting.services.rounds import round_open
+
+
+class RoundOpenForm(forms.Form):
+    episode = forms.ModelChoiceField(queryset=None, label="Decision point", empty_label=None)
+    closes_at = forms.DateTimeField(
+        label="Voting closes (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    release_at = forms.DateTimeField(
+        label="Release the winner at (UTC, optional: at once)",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    hide_results = forms.BooleanField(label="Hide the counts from audiences until the round is decided", required=False)
+
+    def __init__(self, *args, production: Production, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = [e.id for e in round_decision_points_list(production=production)]
+        self.fields["episode"].queryset = production.episodes.filter(id__in=ids).order_by("id")
+
+
+@login_required
+def production_round_open(request, production_id: int):
+    production = get_object_or_404(Production, pk=production_id)
+    if not policy.production_can_edit(user=request.user, production=production):
+        raise PermissionDenied("Only the production's producer opens release rounds.")
+    form = RoundOpenForm(request.POST or None, production=production)
+    if request.method == "POST" and form.is_valid():
+        try:
+            poll = round_open(production=production, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(request, f"Release round {poll.id} is open until {poll.closes_at:%Y-%m-%d %H:%M} UTC.")
+            return redirect("production-analytics", production_id=production.id)
+    return render(request, "voting/round_open.html", {"production": production, "round_form": form})
