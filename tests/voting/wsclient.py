@@ -8,13 +8,15 @@ from asgiref.testing import ApplicationCommunicator
 
 
 class WebsocketCommunicator(ApplicationCommunicator):
-    def __init__(self, application, path: str, headers: list | None = None):
+    def __init__(self, application, path: str, headers: list | None = None, client: tuple[str, int] | None = None):
         self.scope = {
             "type": "websocket",
             "path": path,
             "query_string": b"",
             "headers": headers or [],
             "subprotocols": [],
+            "scheme": "ws",
+            "client": client or ("127.0.0.1", 50000),
         }
         super().__init__(application, self.scope)
 
@@ -32,6 +34,13 @@ class WebsocketCommunicator(ApplicationCommunicator):
 
     async def send_json_to(self, data) -> None:
         await self.send_to(text_data=json.dumps(data))
+
+    async def receive_close(self, timeout: float = 5) -> int:
+        """The close code the server sent next (skipping other messages)."""
+        while True:
+            response = await self.receive_output(timeout)
+            if response["type"] == "websocket.close":
+                return response.get("code", 1000)
 
     async def receive_json_from(self, timeout: float = 5) -> dict:
         response = await self.receive_output(timeout)
