@@ -11,6 +11,9 @@ from django.db import models
 from django.db.models import F, Q
 
 
+DEFAULT_VOTE_WINDOW_SECONDS = 10
+
+
 class Production(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="productions")
     title = models.CharField(max_length=200)
@@ -44,11 +47,20 @@ class Episode(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     release_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The vote cue of a decision point: `vote_at_second` seconds into the episode its live poll
+    # opens for `vote_window_seconds` (API.md 1.1). Unset: the default of `vote_cue()`.
+    vote_at_second = models.PositiveIntegerField(null=True, blank=True)
+    vote_window_seconds = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["id"]
         constraints = [
+            models.CheckConstraint(
+                name="episode_vote_cue_whole",
+                condition=Q(vote_at_second__isnull=True, vote_window_seconds__isnull=True)
+                | Q(vote_at_second__isnull=False, vote_window_seconds__gte=3, vote_window_seconds__lte=3600),
+            ),
             models.CheckConstraint(
                 name="episode_scheduled_has_release_at",
                 condition=~Q(status="scheduled") | Q(release_at__isnull=False),
@@ -62,6 +74,14 @@ class Episode(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def vote_cue(self) -> tuple[int, int]:
+        """(at_second, window_seconds) of this episode's vote: its own cue, else the last ten
+        seconds of the episode, clipped to it (a window is at least 3 seconds: API.md 1.1)."""
+        if self.vote_at_second is not None:
+            return self.vote_at_second, self.vote_window_seconds
+        window = max(3, min(DEFAULT_VOTE_WINDOW_SECONDS, self.duration_seconds))
+        return max(0, self.duration_seconds - window), window
 
     @property
     def media_src(self) -> str:

@@ -48,6 +48,10 @@ class Screening(models.Model):
     )
     started_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Autopilot (API.md 1.1): the film drives the screening (voting/live/autopilot.py).
+    # `paused_at` holds its clock: episodes and an open poll resume with the time they had left.
+    autopilot = models.BooleanField(default=False)
+    paused_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
