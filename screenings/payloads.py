@@ -7,6 +7,8 @@ has its own serializer (absolute URLs, `null` for no media) because API.md fixed
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from screenings.models import Episode
 
 
@@ -25,3 +27,12 @@ def episode_payload(episode: Episode | None) -> dict | None:
         "release_at": episode.release_at.isoformat() if episode.release_at else None,
         "published_at": episode.published_at.isoformat() if episode.published_at else None,
     }
+
+
+def now_playing_payload(*, episode: Episode | None, started_at: datetime | None) -> dict | None:
+    """`now_playing` everywhere (sockets, REST): the episode, and when it started playing (its
+    Play's `started_at`). Every screen plays it at `now − started_at` (API.md 1.1: one clock)."""
+    payload = episode_payload(episode)
+    if payload is not None:
+        payload["started_at"] = started_at.isoformat() if started_at else None
+    return payload

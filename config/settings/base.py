@@ -136,6 +136,13 @@ CELERY_BEAT_SCHEDULE["polls_decide_overdue"] = {
     "schedule": 1.0,
     "options": {"expires": 5},
 }
+# Autopilot screenings move from the database too: cues and episode ends that are due
+# (an ETA task at each is only the fast path).
+CELERY_BEAT_SCHEDULE["live_autopilot_sweep"] = {
+    "task": "voting.live.tasks.autopilot_sweep",
+    "schedule": 1.0,
+    "options": {"expires": 5},
+}
 
 # --- Auth, i18n, static and media.
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,16 +2,35 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from screenings.models import Branch, Episode, Production
 
 
+class VoteCueSerializer(serializers.Serializer):
+    """API.md 1.1: at `at_second` seconds into the episode its poll opens for `window_seconds`."""
+
+    at_second = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+    window_seconds = serializers.IntegerField(min_value=3, max_value=3600)
+
+    def validate(self, attrs):
+        # A cue is whole, also inside a PATCH (DRF makes nested serializers partial there).
+        missing = {"at_second", "window_seconds"} - set(attrs)
+        if missing:
+            raise serializers.ValidationError({name: [_("This field is required.")] for name in sorted(missing)})
+        return attrs
+
+
 @extend_schema_serializer(component_name="Episode")
 class EpisodeOut(serializers.ModelSerializer):
     media_url = serializers.SerializerMethodField(help_text="The uploaded file's URL if any, else the external URL.")
     poster = serializers.SerializerMethodField()
+    vote_cue = serializers.SerializerMethodField(help_text="The producer's cue, or null for the default.")
+    effective_vote_cue = serializers.SerializerMethodField(
+        help_text="The cue a decision point's vote follows: vote_cue, else the last ten seconds (clipped)."
+    )
 
     class Meta:
         model = Episode
@@ -26,7 +45,20 @@ class EpisodeOut(serializers.ModelSerializer):
             "status",
             "release_at",
             "published_at",
+            "vote_cue",
+            "effective_vote_cue",
         ]
+
+    @extend_schema_field(VoteCueSerializer(allow_null=True))
+    def get_vote_cue(self, episode: Episode) -> dict | None:
+        if episode.vote_at_second is None:
+            return None
+        return {"at_second": episode.vote_at_second, "window_seconds": episode.vote_window_seconds}
+
+    @extend_schema_field(VoteCueSerializer())
+    def get_effective_vote_cue(self, episode: Episode) -> dict:
+        at_second, window_seconds = episode.vote_cue()
+        return {"at_second": at_second, "window_seconds": window_seconds}
 
     def _absolute(self, url: str) -> str:
         request = self.context.get("request")
@@ -83,6 +115,7 @@ class EpisodeIn(serializers.Serializer):
     )
     media_file = serializers.FileField(required=False, help_text="A video upload (mp4, webm, ogg, mov, m3u8).")
     poster = serializers.ImageField(required=False, help_text="A JPEG, PNG, WebP or GIF image.")
+    vote_cue = VoteCueSerializer(required=False, allow_null=True, help_text="null: the default cue.")
 
 
 class BranchCreateIn(serializers.Serializer):

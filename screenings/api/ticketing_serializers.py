@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from screenings.models import Order, Production, Screening, Ticket, Venue
+from screenings.payloads import now_playing_payload
 from screenings.pricing import MINOR_UNITS, quantize
 from screenings.qr import ticket_url
 from screenings.services.ticketing import MAX_TICKETS_PER_ORDER
@@ -72,6 +73,9 @@ class ScreeningOutput(serializers.ModelSerializer):
     ticket_price = serializers.SerializerMethodField()
     seats_sold = serializers.IntegerField(read_only=True)
     seats_left = serializers.IntegerField(read_only=True)
+    now_playing = serializers.SerializerMethodField(
+        help_text="While live: the episode playing and its `started_at` (screens play it at now − started_at)."
+    )
 
     class Meta:
         model = Screening
@@ -91,7 +95,17 @@ class ScreeningOutput(serializers.ModelSerializer):
             "seats_left",
             "require_check_in",
             "round_votes",
+            "autopilot",
+            "paused_at",
+            "now_playing",
         ]
+        read_only_fields = ["autopilot", "paused_at"]
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_now_playing(self, screening) -> dict | None:
+        if screening.now_playing_id is None:
+            return None
+        return now_playing_payload(episode=screening.now_playing, started_at=screening.now_playing_started_at)
 
     @extend_schema_field(MONEY_SCHEMA)
     def get_base_price(self, screening) -> str:

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-
 DEFAULT_VOTE_WINDOW_SECONDS = 10
 
 

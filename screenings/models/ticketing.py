@@ -52,6 +52,9 @@ class Screening(models.Model):
     # `paused_at` holds its clock: episodes and an open poll resume with the time they had left.
     autopilot = models.BooleanField(default=False)
     paused_at = models.DateTimeField(null=True, blank=True)
+    # When the autopilot next has something to do (a cue, an episode's end); its sweeper
+    # finds due screenings by this column, and an ETA task at that time is the fast path.
+    autopilot_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

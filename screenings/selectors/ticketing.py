@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from screenings.codes import ticket_code_valid
-from screenings.models import Screening, Ticket, Venue
+from screenings.models import Play, Screening, Ticket, Venue
 
 _NOT_REFUNDED = ~Q(tickets__status=Ticket.Status.REFUNDED)
 
@@ -17,7 +17,9 @@ def screenings_with_sales(queryset: QuerySet[Screening] | None = None) -> QueryS
     """Screenings annotated with seats_sold, seats_left, checked_in and revenue (tickets not refunded)."""
     queryset = Screening.objects.all() if queryset is None else queryset
     sold = Count("tickets", filter=_NOT_REFUNDED)
-    return queryset.select_related("production", "venue").annotate(
+    playing_since = Play.objects.filter(screening=OuterRef("pk"), episode=OuterRef("now_playing")).values("started_at")
+    return queryset.select_related("production", "venue", "now_playing").annotate(
+        now_playing_started_at=Subquery(playing_since[:1]),
         seats_sold=sold,
         seats_left=Greatest(F("capacity") - sold, Value(0)),
         checked_in=Count("tickets", filter=Q(tickets__status=Ticket.Status.CHECKED_IN)),

@@ -21,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict, Forbidden, Invalid
 from screenings import graph
@@ -124,7 +125,7 @@ def production_create(*, owner, title: str, synopsis: str = "") -> Production:
     title = title.strip()
     if not title:
         raise Invalid("A production needs a title.", fields={"title": ["This field may not be blank."]})
-    for _ in range(5):  # two producers may pick the same free slug at once
+    for _attempt in range(5):  # two producers may pick the same free slug at once
         try:
             with transaction.atomic():
                 return Production.objects.create(owner=owner, title=title, slug=_unique_slug(title), synopsis=synopsis)
@@ -195,6 +196,7 @@ def episode_create(
     media_url: str = "",
     media_file=None,
     poster=None,
+    vote_cue: dict | None = None,
 ) -> Episode:
     production = _lock_production(production.pk)
     _ensure_can_edit(actor, production)
@@ -202,6 +204,7 @@ def episode_create(
         raise Invalid("An episode needs a title.", fields={"title": ["This field may not be blank."]})
     _check_duration(duration_seconds)
     episode = Episode(production=production, title=title.strip(), synopsis=synopsis, duration_seconds=duration_seconds)
+    _apply_vote_cue(episode, vote_cue)
     _apply_media(episode, media_url=media_url, media_file=media_file, poster=poster)
     episode.save()
     return episode
@@ -218,7 +221,10 @@ def episode_update(
     media_url: str = UNSET,
     media_file=UNSET,
     poster=UNSET,
+    vote_cue: dict | None = UNSET,
 ) -> Episode:
+    """Change an episode. `vote_cue`: {"at_second", "window_seconds"} — when into the episode its
+    vote opens, and for how long — or None for the default (the last ten seconds)."""
     production, episode = _lock_episode(episode.pk)
     _ensure_can_edit(actor, production)
     if title is not UNSET:
@@ -230,9 +236,23 @@ def episode_update(
     if duration_seconds is not UNSET:
         _check_duration(duration_seconds)
         episode.duration_seconds = duration_seconds
+    _apply_vote_cue(episode, vote_cue)
     _apply_media(episode, media_url=media_url, media_file=media_file, poster=poster)
     episode.save()
     return episode
+
+
+def _apply_vote_cue(episode: Episode, vote_cue: dict | None) -> None:
+    if vote_cue is not UNSET:
+        episode.vote_at_second, episode.vote_window_seconds = (
+            (None, None) if vote_cue is None else (vote_cue["at_second"], vote_cue["window_seconds"])
+        )
+    if episode.vote_at_second is not None and episode.vote_at_second >= episode.duration_seconds:
+        raise Invalid(
+            _("The vote opens %(at)s s into the episode, which lasts %(duration)s s.")
+            % {"at": episode.vote_at_second, "duration": episode.duration_seconds},
+            fields={"vote_cue": [_("at_second must be less than the episode's duration.")]},
+        )
 
 
 # --- Branches -----------------------------------------------------------------

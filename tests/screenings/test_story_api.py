@@ -493,3 +493,38 @@ def test_every_story_endpoint_is_in_the_schema(client):
     }
     episode_create = paths["/api/productions/{production_id}/episodes/"]["post"]["requestBody"]["content"]
     assert "multipart/form-data" in episode_create
+
+
+def test_a_vote_cue_is_set_read_and_reset_through_the_api(story, client_for):
+    """API.md 1.1: PATCH /api/episodes/{id}/ {"vote_cue": {"at_second", "window_seconds"} | null}."""
+    api = client_for(story.owner)
+    url = f"/api/episodes/{story.ep['arrival'].id}/"
+    assert api.get(url).json()["vote_cue"] is None
+    assert api.get(url).json()["effective_vote_cue"] == {"at_second": 590, "window_seconds": 10}
+
+    response = api.patch(url, {"vote_cue": {"at_second": 120, "window_seconds": 4}}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (
+        response.json()["vote_cue"] == response.json()["effective_vote_cue"] == {"at_second": 120, "window_seconds": 4}
+    )
+
+    assert api.patch(url, {"vote_cue": None}, format="json").json()["vote_cue"] is None
+
+
+@pytest.mark.parametrize(
+    "cue",
+    [{"at_second": 0, "window_seconds": 2}, {"at_second": 600, "window_seconds": 5}, {"at_second": -1, "window_seconds": 5},
+     {"at_second": 5}, "soon"],
+)  # fmt: skip
+def test_a_bad_vote_cue_is_invalid_and_changes_nothing(story, client_for, cue):
+    api = client_for(story.owner)
+    url = f"/api/episodes/{story.ep['arrival'].id}/"
+    assert_error(api.patch(url, {"vote_cue": cue}, format="json"), 400, "invalid")
+    assert api.get(url).json()["vote_cue"] is None
+
+
+def test_a_short_episode_gets_a_clipped_default_cue(story, client_for):
+    api = client_for(story.owner)
+    url = f"/api/episodes/{story.ep['fair'].id}/"
+    api.patch(url, {"duration_seconds": 5}, format="json")
+    assert api.get(url).json()["effective_vote_cue"] == {"at_second": 0, "window_seconds": 5}

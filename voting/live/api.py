@@ -11,7 +11,9 @@ from rest_framework.views import APIView
 
 from config.api_errors import error_responses
 from screenings.models import Episode, Play, Screening
-from voting.live.services import now_playing_payload, screening_advance, screening_end, screening_start
+from screenings.payloads import now_playing_payload
+from voting.live.autopilot import screening_autopilot_pause
+from voting.live.services import screening_advance, screening_end, screening_start
 
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
@@ -35,6 +37,8 @@ class NowPlayingSerializer(serializers.Serializer):
 class ScreeningLiveSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()
+    autopilot = serializers.BooleanField(help_text="The film drives the screening (API.md 1.1).")
+    paused_at = serializers.DateTimeField(allow_null=True, help_text="Set while an autopilot screening is paused.")
     now_playing = NowPlayingSerializer(allow_null=True)
     started_at = serializers.DateTimeField(allow_null=True)
     ended_at = serializers.DateTimeField(allow_null=True)
@@ -47,7 +51,9 @@ def screening_live_out(screening: Screening) -> dict:
     data = {
         "id": screening.id,
         "status": screening.status,
-        "now_playing": now_playing_payload(episode=screening.now_playing, play=play),
+        "autopilot": screening.autopilot,
+        "paused_at": screening.paused_at,
+        "now_playing": now_playing_payload(episode=screening.now_playing, started_at=play.started_at if play else None),
         "started_at": screening.started_at,
         "ended_at": screening.ended_at,
     }
@@ -59,13 +65,40 @@ class _OrganizerApi(APIView):
 
 
 class ScreeningStartApi(_OrganizerApi):
+    class ScreeningStartInputSerializer(serializers.Serializer):
+        autopilot = serializers.BooleanField(
+            default=False, help_text="Let the film drive: polls open at their cues, winners play when episodes end."
+        )
+
     @extend_schema(
-        request=None,
+        request=ScreeningStartInputSerializer,
         responses={200: ScreeningLiveSerializer, **WRITE_ERRORS},
-        summary="Start a screening: play the start episode",
+        summary="Start a screening: play the start episode (by hand, or on autopilot)",
     )
     def post(self, request, screening_id: int):
-        screening = screening_start(screening=get_object_or_404(Screening, pk=screening_id), by=request.user)
+        data = self.ScreeningStartInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        screening = screening_start(
+            screening=get_object_or_404(Screening, pk=screening_id), by=request.user, **data.validated_data
+        )
+        return Response(screening_live_out(screening))
+
+
+class ScreeningAutopilotApi(_OrganizerApi):
+    class ScreeningAutopilotInputSerializer(serializers.Serializer):
+        paused = serializers.BooleanField(help_text="true holds the clock; false resumes where it stopped.")
+
+    @extend_schema(
+        request=ScreeningAutopilotInputSerializer,
+        responses={200: ScreeningLiveSerializer, **WRITE_ERRORS},
+        summary="Pause or resume an autopilot screening",
+    )
+    def post(self, request, screening_id: int):
+        data = self.ScreeningAutopilotInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        screening = screening_autopilot_pause(
+            screening=get_object_or_404(Screening, pk=screening_id), by=request.user, **data.validated_data
+        )
         return Response(screening_live_out(screening))
 
 

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from screenings import policy
 from screenings.models import Branch, Episode, Play, Screening, Ticket
-from voting.live.services import now_playing_payload
+from screenings.payloads import now_playing_payload
+from voting.live.services import screening_status_payload
 from voting.models import Vote
 from voting.selectors.polls import poll_state_get, screening_current_poll_get
 from voting.selectors.rounds import production_rounds_get
@@ -30,8 +31,8 @@ def screening_state_get(
         my_vote = Vote.objects.filter(poll_id=poll.id, ticket_id=ticket.id).values_list("branch_id", flat=True).first()
     return {
         "type": "state",
-        "screening": {"id": screening.id, "status": screening.status},
-        "now_playing": now_playing_payload(episode=screening.now_playing, play=play),
+        "screening": screening_status_payload(screening),
+        "now_playing": now_playing_payload(episode=screening.now_playing, started_at=play.started_at if play else None),
         "poll": poll_state,
         "my_vote": my_vote,
         "rounds": production_rounds_get(

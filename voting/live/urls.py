@@ -16,4 +16,7 @@ api_urlpatterns: list = [
     path("screenings/<int:screening_id>/start/", api.ScreeningStartApi.as_view(), name="api-screening-start"),
     path("screenings/<int:screening_id>/advance/", api.ScreeningAdvanceApi.as_view(), name="api-screening-advance"),
     path("screenings/<int:screening_id>/end/", api.ScreeningEndApi.as_view(), name="api-screening-end"),
+    path(
+        "screenings/<int:screening_id>/autopilot/", api.ScreeningAutopilotApi.as_view(), name="api-screening-autopilot"
+    ),
 ]

@@ -122,10 +122,20 @@ def poll_decide(*, poll_id: int, wait: bool = True, close_now: bool = False) -> 
     return decision
 
 
+def _due_polls():
+    """Open polls whose window has closed — but not those of a paused screening: a pause holds
+    the poll's clock too (its closes_at moves on by the pause when the screening resumes)."""
+    return Poll.objects.filter(status=Poll.Status.OPEN, closes_at__lte=timezone.now()).exclude(
+        screening__paused_at__isnull=False
+    )
+
+
 def poll_decide_when_due(*, poll_id: int) -> Decision | None:
     """The ETA fast path: decide the poll if its window has closed. A message that arrives
-    early (a redelivered or stale one) does nothing: the sweeper decides the poll when due."""
-    closes_at = Poll.objects.filter(pk=poll_id, status=Poll.Status.OPEN).values_list("closes_at", flat=True).first()
+    early (a redelivered or stale one, or one for a paused screening) does nothing: the
+    sweeper decides the poll when it is due."""
+    open_now = Poll.objects.filter(pk=poll_id, status=Poll.Status.OPEN, screening__paused_at__isnull=True)
+    closes_at = open_now.values_list("closes_at", flat=True).first()  # rounds have no screening: LEFT JOIN
     if closes_at is None:
         return None
     early = (closes_at - timezone.now()).total_seconds()
@@ -139,11 +149,7 @@ def poll_decide_when_due(*, poll_id: int) -> Decision | None:
 def polls_decide_overdue() -> int:
     """Decide every open poll whose window has closed (the path that never fails); one
     transaction per poll, a poll busy elsewhere skipped until the next sweep."""
-    overdue = list(
-        Poll.objects.filter(status=Poll.Status.OPEN, closes_at__lte=timezone.now())
-        .order_by("closes_at")
-        .values_list("id", flat=True)[:SWEEP_BATCH]
-    )
+    overdue = list(_due_polls().order_by("closes_at").values_list("id", flat=True)[:SWEEP_BATCH])
     for poll_id in overdue:
         try:
             poll_decide(poll_id=poll_id, wait=False)

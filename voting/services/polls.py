@@ -70,9 +70,16 @@ def poll_open(
 
 
 def live_poll_open(
-    *, screening: Screening, duration_seconds: int, by=None, hide_results: bool = False, quorum: int | None = None
+    *,
+    screening: Screening,
+    duration_seconds: int,
+    by=None,
+    hide_results: bool = False,
+    quorum: int | None = None,
+    closes_at: datetime | None = None,
 ) -> Poll:
-    """poll_open once the (locked) screening's organizer is known to act, or the autopilot does."""
+    """poll_open once the (locked) screening's organizer is known to act, or the autopilot does
+    (which passes `closes_at`: the cue's end on the film's clock)."""
     if screening.status != Screening.Status.LIVE or screening.now_playing_id is None:
         raise Conflict(_("Start the screening before opening a poll."))
     poll_duration_check(duration_seconds)
@@ -95,7 +102,7 @@ def live_poll_open(
                 episode=episode,
                 screening=screening,
                 opens_at=now,
-                closes_at=now + timedelta(seconds=duration_seconds),
+                closes_at=closes_at or now + timedelta(seconds=duration_seconds),
                 hide_results=hide_results,
                 quorum=quorum,
                 created_by=by if getattr(by, "is_authenticated", False) else None,

@@ -58,7 +58,7 @@ def test_hello_gets_a_full_state(live_screening, story, make_tickets):
 
     async def scenario():
         ws, state = await joined(live_screening.id, ticket.code)
-        assert state["screening"] == {"id": live_screening.id, "status": "live"}
+        assert state["screening"] == {"id": live_screening.id, "status": "live", "autopilot": False, "paused_at": None}
         assert state["now_playing"]["id"] == story.start.id
         assert state["poll"] is None and state["my_vote"] is None
         await ws.disconnect()
