@@ -142,5 +142,6 @@ def page(chromium):
     context = chromium.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.on("dialog", lambda dialog: dialog.accept())  # "End the screening for everyone?": yes
     yield page
     context.close()

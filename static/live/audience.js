@@ -13,6 +13,10 @@
   // Release rounds of the production (rounds.js draws them; votes go over this socket).
   const Rounds = window.RoundsView(document.getElementById("rounds"), (message) => socket.send(message));
 
+  // An online screening: this page is the holder's screen too, on the screening's one clock.
+  const stage = document.getElementById("stage");
+  let player = null;
+
   const socket = new Live.LiveSocket({
     screeningId: root.dataset.screening,
     hello: { type: "hello", ticket: root.dataset.ticket },
@@ -27,13 +31,16 @@
         Rounds.fromState(m.rounds || []);
         setNowPlaying(m.now_playing);
         setStatus(m.screening.status);
+        if (player) player.setPaused(m.screening.paused_at || null);
         myVote = m.my_vote;
         pending = null;
         showPoll(m.poll);
       },
       "poll.opened": (m) => {
         if (m.poll.scope === "round") { Rounds.opened(m.poll); return; }
+        if (poll && poll.id === m.poll.id) { poll.closes_at = m.poll.closes_at; showPoll(poll); return; } // resumed
         myVote = null; pending = null; showPoll(Live.openedPoll(m.poll));
+        if (player) player.preload(m.poll.options.map((o) => o.target));
       },
       tally: (m) => {
         if (poll && m.poll === poll.id && poll.status === "open") drawBars(m.counts);
@@ -58,7 +65,7 @@
         showDecision();
       },
       now_playing: (m) => setNowPlaying(m.episode),
-      "screening.status": (m) => setStatus(m.screening.status),
+      "screening.status": (m) => { setStatus(m.screening.status); if (player) player.setPaused(m.screening.paused_at || null); },
       "round.release": (m) => Rounds.release(m),
       error: (m) => {
         Rounds.failed(m);
@@ -92,7 +99,19 @@
     $("idle").classList.toggle("hidden", over || (poll !== null && poll.status === "open"));
   }
 
-  function setNowPlaying(episode) { $("now-playing").textContent = episode ? episode.title : "Nothing yet"; }
+  if (stage) {
+    player = new LivePlayer.SyncedPlayer({
+      stage, socket, episodes: JSON.parse(document.getElementById("episodes").textContent),
+      titleCard: document.getElementById("title-card"),
+      onTick: (position, remaining) => { $("episode-clock").textContent = player.current ? LivePlayer.clock(remaining) : ""; },
+    });
+    $("unmute").addEventListener("click", () => { player.setMuted(false); $("unmute").classList.add("hidden"); });
+  }
+
+  function setNowPlaying(episode) {
+    $("now-playing").textContent = episode ? episode.title : gettext("Nothing yet");
+    if (player) { player.show(episode); $("stage-title").textContent = episode ? episode.title : ""; }
+  }
   setStatus($("screening-status").dataset.status);  // as rendered, until the socket reports
 
   function showPoll(p) {
@@ -136,7 +155,7 @@
     const winner = poll.options.find((o) => o.id === poll.decision.option);
     $("decision").textContent = "Decided: " + (winner ? winner.label : "?") + " (" + (REASONS[poll.decision.reason] || poll.decision.reason) + ")";
     $("decision").classList.remove("hidden");
-    $("countdown").textContent = "";
+    Live.countdown($("countdown"), null, socket); // stops with the decision
   }
 
   function vote(optionId) {

@@ -8,13 +8,14 @@
   let poll = null;
   let nowPlaying = null;
   let status = $("status").textContent.trim();
+  let screeningState = { autopilot: false, paused_at: null };
 
   const socket = new Live.LiveSocket({
     screeningId,
     hello: { type: "hello", watch: true },
     on: {
       status: (state) => { $("conn").dataset.state = state; $("conn").textContent = state; },
-      state: (m) => { setStatus(m.screening.status); setNowPlaying(m.now_playing); showPoll(m.poll); },
+      state: (m) => { setScreening(m.screening); setNowPlaying(m.now_playing); showPoll(m.poll); },
       "poll.opened": (m) => { if (m.poll.scope !== "round") showPoll(Live.openedPoll(m.poll)); }, // rounds: audience page
       tally: (m) => { if (poll && m.poll === poll.id && poll.status === "open") drawCounts(m.counts); },
       "poll.decided": (m) => {
@@ -25,7 +26,7 @@
         drawCounts(m.counts);
       },
       now_playing: (m) => setNowPlaying(m.episode),
-      "screening.status": (m) => setStatus(m.screening.status),
+      "screening.status": (m) => setScreening(m.screening),
     },
   });
 
@@ -44,11 +45,25 @@
     return data;
   }
 
-  $("start").addEventListener("click", async () => {
-    const data = await api("screenings/" + screeningId + "/start/");
-    setStatus(data.status); setNowPlaying(data.now_playing);
+  // The episode's clock, for "time left" (the console plays nothing).
+  const clock = new LivePlayer.SyncedPlayer({
+    stage: document.createElement("div"), socket, media: false,
+    onTick: (position, remaining) => { $("episode-left").textContent = clock.current ? gettext("%s left in this episode").replace("%s", LivePlayer.clock(remaining)) : ""; },
   });
-  $("end").addEventListener("click", async () => setStatus((await api("screenings/" + screeningId + "/end/")).status));
+
+  async function start(autopilot) {
+    const data = await api("screenings/" + screeningId + "/start/", { autopilot });
+    setScreening(data); setNowPlaying(data.now_playing);
+  }
+  $("start").addEventListener("click", () => start(false));
+  $("start-autopilot").addEventListener("click", () => start(true));
+  $("pause").addEventListener("click", async () => {
+    setScreening(await api("screenings/" + screeningId + "/autopilot/", { paused: !screeningState.paused_at }));
+  });
+  $("end").addEventListener("click", async () => {
+    if (!window.confirm(gettext("End the screening for everyone?"))) return;
+    setScreening(await api("screenings/" + screeningId + "/end/"));
+  });
   $("close").addEventListener("click", async () => {
     if (!poll) return;
     const data = await api("polls/" + poll.id + "/close/");
@@ -65,16 +80,30 @@
   function setStatus(value) {
     status = value;
     $("status").textContent = value;
-    $("start").disabled = !(value === "scheduled" || value === "on_sale");
+    $("start").disabled = $("start-autopilot").disabled = !(value === "scheduled" || value === "on_sale");
     $("end").disabled = value !== "live";
     drawAdvance();
   }
 
+  function setScreening(screening) {
+    screeningState = screening;
+    setStatus(screening.status);
+    const live = screening.status === "live";
+    $("pause").classList.toggle("hidden", !(live && screening.autopilot));
+    $("pause").textContent = screening.paused_at ? gettext("Resume") : gettext("Pause");
+    $("autopilot-state").textContent = !screening.autopilot ? "" :
+      (screening.paused_at ? gettext("Autopilot paused") : gettext("On autopilot"));
+    clock.setPaused(screening.paused_at || null);
+  }
+
   function setNowPlaying(episode) {
     nowPlaying = episode;
+    clock.show(live() ? episode : null);
     $("now-playing").textContent = episode ? episode.title : "—";
     drawAdvance();
   }
+
+  function live() { return status === "live"; }
 
   function drawAdvance() {
     const box = $("advance");
@@ -88,7 +117,8 @@
       button.title = branch.label;
       button.disabled = status !== "live" || !!(poll && poll.status === "open");
       button.addEventListener("click", async () => {
-        setNowPlaying((await api("screenings/" + screeningId + "/advance/", { episode: branch.target })).now_playing);
+        const data = await api("screenings/" + screeningId + "/advance/", { episode: branch.target });
+        setScreening(data); setNowPlaying(data.now_playing);
       });
       box.append(button);
     }
@@ -108,7 +138,7 @@
       $("decision").classList.add("hidden");
       Live.countdown($("countdown"), p.closes_at, socket);
     } else {
-      $("countdown").textContent = "";
+      Live.countdown($("countdown"), null, socket); // stops with the decision
       if (p.decision) {
         const winner = p.options.find((o) => o.id === p.decision.option);
         $("decision").textContent = "Decided: " + (winner ? winner.label : "?") + " (" + p.decision.reason + ")";

@@ -4,6 +4,9 @@
 (function () {
   "use strict";
 
+  // Django's JavaScript catalogue defines gettext; until a page loads it, strings stay as written.
+  if (typeof window.gettext !== "function") window.gettext = (text) => text;
+
   const sockets = []; // every LiveSocket of the page (lets tests drop a connection)
   const FATAL = { 4403: "This ticket cannot vote in this screening.", 4404: "No such screening.",
                   4400: "Protocol error.", 4429: "Too many messages." };
@@ -15,11 +18,12 @@
       this.on = on || {};
       this.attempt = 0;
       this.connections = 0; // successful opens so far
-      this.clockOffset = 0; // server time minus local time, from `state`
+      this.clockOffset = 0; // server time minus local time: from `state`, then refined by pings
+      this.bestRoundTrip = Infinity;
       this.stopped = false;
       sockets.push(this);
       this.connect();
-      setInterval(() => this.send({ type: "ping" }), 20000); // keeps idle proxies from closing the socket
+      setInterval(() => this.ping(), 20000); // keeps idle proxies from closing the socket; syncs the clock
       window.addEventListener("online", () => { if (!this.isOpen()) this.connect(); });
     }
 
@@ -32,12 +36,28 @@
       this.status("connecting");
       const ws = new WebSocket(this.url);
       this.ws = ws;
-      ws.onopen = () => { this.attempt = 0; this.connections += 1; ws.send(JSON.stringify(this.hello)); this.status("connected"); };
+      ws.onopen = () => {
+        this.attempt = 0;
+        this.connections += 1;
+        this.bestRoundTrip = Infinity;
+        ws.send(JSON.stringify(this.hello));
+        this.status("connected");
+        for (const delay of [300, 1200, 3000]) setTimeout(() => this.ping(), delay); // a few samples at once
+      };
       ws.onmessage = (event) => {
         let message;
         try { message = JSON.parse(event.data); } catch (e) { return; }
-        if (message.type === "state" && message.server_time) {
+        if (message.type === "state" && message.server_time && this.bestRoundTrip === Infinity) {
           this.clockOffset = Date.parse(message.server_time) - Date.now();
+        }
+        if (message.type === "pong" && message.server_time && this.pingSentAt) {
+          // NTP's midpoint: the server read its clock about half a round trip ago. Keep the
+          // sample with the shortest round trip: it is the least wrong.
+          const arrived = Date.now(), roundTrip = arrived - this.pingSentAt;
+          if (roundTrip <= this.bestRoundTrip) {
+            this.bestRoundTrip = roundTrip;
+            this.clockOffset = Date.parse(message.server_time) - (this.pingSentAt + arrived) / 2;
+          }
         }
         const handler = this.on[message.type];
         if (handler) handler(message);
@@ -60,6 +80,8 @@
       this.ws.send(JSON.stringify(message));
       return true;
     }
+
+    ping() { if (this.send({ type: "ping" })) this.pingSentAt = Date.now(); }
 
     now() { return Date.now() + this.clockOffset; }
 
@@ -89,12 +111,14 @@
     }
   }
 
+  // Seconds left until `closesAt` as m:ss, on the server's clock; closesAt null stops it (decided).
   function countdown(element, closesAt, socket) {
     clearInterval(element._timer);
+    if (!closesAt) { element.textContent = ""; return; }
     const end = Date.parse(closesAt);
     const tick = () => {
       const left = Math.max(0, Math.ceil((end - socket.now()) / 1000));
-      element.textContent = left + "s";
+      element.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
       if (left <= 0) clearInterval(element._timer);
     };
     tick();

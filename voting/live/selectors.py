@@ -67,3 +67,13 @@ def screening_graph_get(*, screening: Screening, user) -> dict[str, list[dict]]:
             }
         )
     return graph
+
+
+def playable_episodes_get(*, screening: Screening) -> dict[str, dict]:
+    """The released episodes a screening may play, for its screens to preload: {id: {title,
+    media_url, duration_seconds}} (drafts never: they are the producer's until released)."""
+    episodes = Episode.objects.filter(production_id=screening.production_id, status=Episode.Status.PUBLISHED)
+    return {
+        str(e.id): {"title": e.title, "media_url": e.media_src, "duration_seconds": e.duration_seconds}
+        for e in episodes.order_by("id")
+    }

@@ -15,7 +15,7 @@ from screenings import policy
 from screenings.models import Screening, Ticket
 from screenings.qr import qr_svg
 from screenings.selectors.ticketing import ticket_for_screening_get
-from voting.live.selectors import screening_graph_get
+from voting.live.selectors import playable_episodes_get, screening_graph_get
 from voting.rules import RULE
 
 
@@ -41,7 +41,13 @@ def screening_screen(request, screening_id: int):
     screening = get_object_or_404(Screening.objects.select_related("production"), pk=screening_id)
     join_url = _join_url(screening)
     qr = mark_safe(qr_svg(join_url, css_class="join-qr"))  # noqa: S308 — segno's own SVG of our URL
-    return render(request, "live/screen.html", {"screening": screening, "join_url": join_url, "qr_svg": qr})
+    context = {
+        "screening": screening,
+        "join_url": join_url,
+        "qr_svg": qr,
+        "episodes": playable_episodes_get(screening=screening),
+    }
+    return render(request, "live/screen.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -59,4 +65,7 @@ def screening_join(request, screening_id: int):
 
 def ticket_live(request, code: str):
     ticket = get_object_or_404(Ticket.objects.select_related("screening__production", "screening__venue"), code=code)
-    return render(request, "live/live.html", {"ticket": ticket, "screening": ticket.screening})
+    context = {"ticket": ticket, "screening": ticket.screening}
+    if ticket.screening.venue_id is None:  # an online screening: this page is the holder's screen too
+        context["episodes"] = playable_episodes_get(screening=ticket.screening)
+    return render(request, "live/live.html", context)

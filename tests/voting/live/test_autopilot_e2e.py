@@ -17,46 +17,18 @@ import time
 import urllib.request
 import uuid
 from datetime import datetime
-from types import SimpleNamespace
 
 import pytest
 from asgiref.sync import async_to_sync
 from django.conf import settings
-from rest_framework.authtoken.models import Token
 
 from screenings.models import Play, Screening
 from tests import processes
-from tests.factories import BranchFactory, EpisodeFactory, ProductionFactory, ScreeningFactory, TicketFactory
 from tests.voting.isolated import worker_on_own_queue
 from tests.voting.live_clients import Audience
 from voting.models import Decision, Poll
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def film(producer, organizer):
-    production = ProductionFactory(owner=producer)
-    start = EpisodeFactory(
-        production=production, title="Start", duration_seconds=6, vote_at_second=1, vote_window_seconds=3,
-        published=True,
-    )  # fmt: skip
-    harbour, lighthouse, ending = (
-        EpisodeFactory(production=production, title=title, duration_seconds=seconds, published=True)
-        for title, seconds in (("Harbour", 3), ("Lighthouse", 3), ("Ending", 2))
-    )
-    production.start_episode = start
-    production.save()
-    to_harbour = BranchFactory(source=start, target=harbour, label="Harbour", is_default=True, position=0)
-    to_lighthouse = BranchFactory(source=start, target=lighthouse, label="Lighthouse", position=1)
-    BranchFactory(source=harbour, target=ending, label="On")
-    screening = ScreeningFactory(production=production, organizer=organizer)
-    tickets = TicketFactory.create_batch(8, order__screening=screening)
-    token = Token.objects.create(user=organizer).key
-    return SimpleNamespace(
-        screening=screening, tickets=tickets, token=token, start=start, harbour=harbour,
-        lighthouse=lighthouse, ending=ending, to_harbour=to_harbour, to_lighthouse=to_lighthouse,
-    )  # fmt: skip
 
 
 def _post(base: str, path: str, token: str, body: dict) -> dict:

@@ -46,6 +46,7 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)
+        page.on("dialog", lambda dialog: dialog.accept())  # the console asks before ending
         return page
 
     try:

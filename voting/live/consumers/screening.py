@@ -164,8 +164,8 @@ class ScreeningConsumer(LiveConsumer):
             await self.on_hello(frame)
         elif isinstance(frame, Vote):
             await self.on_vote(frame)
-        elif isinstance(frame, Ping):
-            await self.send_json({"type": "pong"})
+        elif isinstance(frame, Ping):  # the server's clock rides along: screens play by it
+            await self.send_json({"type": "pong", "server_time": timezone.now().isoformat()})
         else:
             await self.error("invalid", _("Already said hello."))
 
