@@ -37,6 +37,11 @@ def client() -> redis.Redis:
     return _client
 
 
+def prefix() -> str:
+    """The key prefix of this deployment's live state in Redis (the channel layer's, by default)."""
+    return _prefix()
+
+
 def _prefix() -> str:
     return settings.CHANNEL_LAYERS["default"]["CONFIG"].get("prefix", "esp")
 

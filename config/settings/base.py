@@ -201,6 +201,10 @@ SPECTACULAR_SETTINGS = {
     "PATH_CONVERTER_OVERRIDES": {"ticket_code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}},
 }
 
+# A vote counts when its frame reached the server before the poll closed: a decision waits until
+# every such vote is stored, at most this many seconds after the close (voting/inflight.py).
+VOTE_STORE_GRACE_SECONDS = env.float("VOTE_STORE_GRACE_SECONDS", default=3.0)
+
 # Websocket origins allowed besides the site's own (full origins: scheme://host[:port], e.g. a cinema app's).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
 # A socket that has not said hello within this many seconds is closed (code 4408).

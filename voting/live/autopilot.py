@@ -32,6 +32,7 @@ from screenings.events import broadcast_on_commit, screening_group
 from screenings.locking import locked_one
 from screenings.models import Play, Screening
 from screenings.payloads import now_playing_payload
+from voting import inflight
 from voting.live.services import (
     autopilot_route,
     autopilot_schedule,
@@ -101,7 +102,8 @@ def autopilot_step(*, screening_id: int, now: datetime | None = None, wait: bool
         else:
             decision = Decision.objects.filter(poll=poll).select_related("branch__target").first() if poll else None
             if decision is None and poll is not None and poll.status == Poll.Status.OPEN and poll.closes_at <= now:
-                decision = poll_decide(poll_id=poll.id)  # the window has closed: decide now, do not wait a sweep
+                if not inflight.busy(poll.id) or now >= inflight.grace_deadline(poll.closes_at):
+                    decision = poll_decide(poll_id=poll.id)  # the window has closed: decide now, not a sweep later
             if decision is None:
                 autopilot_schedule(screening=screening, now=now)  # waiting for the decision
                 return did

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime
 
 from channels.db import database_sync_to_async
 
+from voting import inflight
 from voting.models import Vote
 from voting.services.votes import tally_safely, votes_store_batch
 
@@ -30,13 +32,18 @@ class VoteBatcher:
         self.task: asyncio.Task | None = None
         self.tally_tasks: set[asyncio.Task] = set()
 
-    async def cast(self, *, poll_id: int, ticket_code: str, option_id: int) -> Vote:
-        """Store one vote (with others); raise its DomainError if it was refused."""
+    async def cast(self, *, poll_id: int, ticket_code: str, option_id: int, received_at: datetime) -> Vote:
+        """Store one vote (with others); raise its DomainError if it was refused. `received_at`: when
+        its frame arrived — it counts if that was before the close, and the decision waits for it."""
         future = asyncio.get_running_loop().create_future()
-        await self.queue.put(((poll_id, ticket_code, option_id), future))
-        if self.task is None or self.task.done():
-            self.task = asyncio.get_running_loop().create_task(self._run())
-        result = await future
+        await inflight.arrive(poll_id)
+        try:
+            await self.queue.put(((poll_id, ticket_code, option_id, received_at), future))
+            if self.task is None or self.task.done():
+                self.task = asyncio.get_running_loop().create_task(self._run())
+            result = await future
+        finally:
+            await inflight.leave(poll_id)
         if isinstance(result, Exception):
             raise result
         return result

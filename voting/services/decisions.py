@@ -29,6 +29,7 @@ from config.errors import NotFound
 from screenings.events import broadcast_on_commit
 from screenings.locking import locked, locked_one
 from screenings.models import Branch, Episode, Production, Screening
+from voting import inflight
 from voting.ballots import ballots_count, ballots_digest
 from voting.models import Decision, Poll, Vote
 from voting.rules import decision_pick
@@ -143,14 +144,18 @@ def poll_decide_when_due(*, poll_id: int) -> Decision | None:
         return None
     if early > 0:
         time.sleep(early)  # the timer fired a hair early: wait for the window to close
+    inflight.wait_until_stored(poll_id=poll_id, closes_at=closes_at)  # votes that arrived in time count
     return poll_decide(poll_id=poll_id)
 
 
 def polls_decide_overdue() -> int:
     """Decide every open poll whose window has closed (the path that never fails); one
     transaction per poll, a poll busy elsewhere skipped until the next sweep."""
-    overdue = list(_due_polls().order_by("closes_at").values_list("id", flat=True)[:SWEEP_BATCH])
-    for poll_id in overdue:
+    overdue = list(_due_polls().order_by("closes_at").values_list("id", "closes_at")[:SWEEP_BATCH])
+    now = timezone.now()
+    for poll_id, closes_at in overdue:
+        if now < inflight.grace_deadline(closes_at) and inflight.busy(poll_id):
+            continue  # votes that arrived in time are still being stored: the next sweep decides
         try:
             poll_decide(poll_id=poll_id, wait=False)
         except Exception:  # one broken poll must not block the others

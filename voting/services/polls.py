@@ -15,7 +15,7 @@ from screenings import policy
 from screenings.events import broadcast_on_commit, screening_group
 from screenings.locking import locked_one
 from screenings.models import Branch, Episode, Screening
-from voting import tally
+from voting import inflight, tally
 from voting.models import Decision, Poll
 from voting.payloads import poll_payload
 from voting.selectors.polls import poll_options_list
@@ -125,4 +125,5 @@ def poll_close_early(*, poll: Poll, by) -> Decision:
     if poll.scope != Poll.Scope.LIVE:
         raise Conflict(_("Only a live poll can be closed early."))
     policy.screening_manage_check(user=by, screening=poll.screening)
+    inflight.wait_until_stored(poll_id=poll.id, closes_at=timezone.now())  # votes already received count
     return poll_decide(poll_id=poll.id, close_now=True)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
@@ -36,7 +37,9 @@ from voting.selectors.polls import poll_group
 logger = logging.getLogger(__name__)
 MAX_TICKET_CODE_LENGTH = 64
 
-Ballot = tuple[int, str, int]  # (poll id, ticket code, option id)
+# (poll id, ticket code, option id[, when its frame arrived]): a vote counts when it *arrived* before
+# the poll closed, however long its storage took (voting/inflight.py makes the decision wait for it).
+Ballot = tuple[int, str, int] | tuple[int, str, int, datetime | None]
 TallyChange = tuple[Poll, str, int | None, int | None]  # (poll, its group, old option, new option)
 
 
@@ -86,7 +89,7 @@ def votes_store_batch(*, ballots: list[Ballot]) -> tuple[list[Vote | DomainError
 
 @transaction.atomic
 def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyChange]]:
-    poll_ids = sorted({poll_id for poll_id, _, _ in ballots})
+    poll_ids = sorted({ballot[0] for ballot in ballots})
     shared(Poll, poll_ids)  # before the tickets: the lock order
     polls = {p.id: p for p in Poll.objects.select_related("screening", "episode").filter(pk__in=poll_ids)}
     branches = Branch.objects.filter(source_id__in={p.episode_id for p in polls.values()})
@@ -100,7 +103,7 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
         for pid in poll_ids
     }
 
-    codes = {code for _, code, _ in ballots if isinstance(code, str) and 0 < len(code) <= MAX_TICKET_CODE_LENGTH}
+    codes = {b[1] for b in ballots if isinstance(b[1], str) and 0 < len(b[1]) <= MAX_TICKET_CODE_LENGTH}
     tickets = {t.code: t for t in locked(Ticket.objects.select_related("screening").filter(code__in=codes))}
     ticket_ids = [t.id for t in tickets.values()]
     current: dict[tuple[int, int], Vote] = {
@@ -111,12 +114,13 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
     results: list[Vote | DomainError] = []
     changed: dict[tuple[int, int], Vote] = {}
     before: dict[tuple[int, int], int | None] = {}  # option each touched (poll, ticket) had before this batch
-    for poll_id, code, option_id in ballots:
+    for poll_id, code, option_id, *arrived in ballots:
+        received = arrived[0] if arrived and arrived[0] else now
         try:
             ticket = tickets.get(code)
             if ticket is None:
                 raise Forbidden(_("Unknown ticket."))
-            _check(views[poll_id], ticket, option_id, now)
+            _check(views[poll_id], ticket, option_id, received)
         except DomainError as error:
             results.append(error)
             continue
@@ -126,7 +130,7 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
         if vote is None:
             receipt = receipt_for(ticket_secret=ticket.secret, poll_id=poll_id)
             vote = Vote(
-                poll_id=poll_id, ticket=ticket, branch_id=option_id, cast_at=now, updated_at=now, receipt=receipt
+                poll_id=poll_id, ticket=ticket, branch_id=option_id, cast_at=received, updated_at=now, receipt=receipt
             )
             current[key] = vote
             changed[key] = vote
@@ -158,14 +162,14 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
     return results, changes
 
 
-def _check(view: _PollView, ticket: Ticket, option_id: int, now) -> None:
+def _check(view: _PollView, ticket: Ticket, option_id: int, received: datetime) -> None:
     poll = view.poll
     if poll is None:
         raise NotFound(_("No such poll."))
     ticket_vote_check(poll=poll, ticket=ticket)
-    if poll.status != Poll.Status.OPEN or now >= poll.closes_at:
+    if poll.status != Poll.Status.OPEN or received >= poll.closes_at:
         raise PollClosed(_("This poll is closed."))
-    if now < poll.opens_at:
+    if received < poll.opens_at:
         raise PollClosed(_("This poll is not open yet."))
     if option_id not in view.options:
         raise Invalid(

@@ -207,6 +207,7 @@ def test_a_fuzzed_socket_never_takes_the_server_or_its_neighbours_down(live_scre
                 await asyncio.sleep(0.15)  # the token bucket refills; the socket stays
         await neighbour.send_json_to({"type": "vote", "poll": poll.id, "option": story.to_left.id, "ref": "n"})
         assert (await next_of(neighbour, "vote.accepted"))["ref"] == "n"
+        await asyncio.sleep(2.5)  # the fuzzer's token bucket refills (20 at 10 per second)
         await ws.send_json_to({"type": "ping"})
         assert (await next_of(ws, "pong"))["type"] == "pong"
         await ws.disconnect()

@@ -142,6 +142,7 @@ class ScreeningConsumer(LiveConsumer):
     # --- client → server ---------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        received_at = timezone.now()  # a vote counts by when it arrived, not when it is stored
         if not self.bucket.take():
             self.throttled += 1
             if self.throttled > MAX_THROTTLED:
@@ -163,7 +164,7 @@ class ScreeningConsumer(LiveConsumer):
                 return
             await self.on_hello(frame)
         elif isinstance(frame, Vote):
-            await self.on_vote(frame)
+            await self.on_vote(frame, received_at)
         elif isinstance(frame, Ping):  # the server's clock rides along: screens play by it
             await self.send_json({"type": "pong", "server_time": timezone.now().isoformat()})
         else:
@@ -201,7 +202,7 @@ class ScreeningConsumer(LiveConsumer):
                 self._remember_poll(poll)
         await self.send_json(state)
 
-    async def on_vote(self, vote: Vote):
+    async def on_vote(self, vote: Vote, received_at: datetime):
         ref = vote.ref
         if self.ticket is None:
             await self.error("forbidden", _("Say hello with a ticket to vote."), ref)
@@ -216,11 +217,13 @@ class ScreeningConsumer(LiveConsumer):
                     ref,
                 )
                 return
-            if timezone.now() >= closes_at:
+            if received_at >= closes_at:
                 await self.error("poll_closed", _("This poll is closed."), ref)
                 return
         try:
-            await batcher().cast(poll_id=vote.poll, ticket_code=self.ticket.code, option_id=vote.option)
+            await batcher().cast(
+                poll_id=vote.poll, ticket_code=self.ticket.code, option_id=vote.option, received_at=received_at
+            )
         except DomainError as error:
             await self.error(error.code, error.message, ref)
             if isinstance(error, Forbidden) and await _ticket_refunded(self.ticket.id):
