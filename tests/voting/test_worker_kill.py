@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from screenings.models import Screening
 from tests import processes
-from tests.voting.isolated import paused, worker_on_own_queue
+from tests.processes import paused
 from voting.models import Decision, Poll
 from voting.services import vote_cast
 from voting.services.polls import TALLY_PAUSE_ENV
@@ -67,7 +67,7 @@ def _kill_mid_tally_and_restart(process_log_dir, live_screening, story, make_tic
         now = timezone.now()
         Poll.objects.filter(pk=poll.pk).update(opens_at=now - timedelta(minutes=1), closes_at=now)  # now overdue
 
-        doomed = worker_on_own_queue(process_log_dir, run_id, **{TALLY_PAUSE_ENV: "120"})
+        doomed = processes.celery_worker(process_log_dir, run_id=run_id, concurrency=1, **{TALLY_PAUSE_ENV: "120"})
         started.append(doomed)
         poll_decide_task.apply_async((poll.id,), queue=f"test-{run_id}")
         _wait(lambda: "tally paused" in doomed.log_tail(100_000), 60, "the worker to pause mid-tally")
@@ -76,7 +76,7 @@ def _kill_mid_tally_and_restart(process_log_dir, live_screening, story, make_tic
         assert not Decision.objects.filter(poll=poll).exists()
         assert Poll.objects.get(pk=poll.pk).status == "open"
 
-        started.append(worker_on_own_queue(process_log_dir, run_id))
+        started.append(processes.celery_worker(process_log_dir, run_id=run_id, concurrency=1))
         started.append(processes.celery_beat(process_log_dir, TEST_RUN_ID=run_id))
         _wait(lambda: Decision.objects.filter(poll=poll).exists(), 60, "the restarted worker's decision")
         time.sleep(2.5)  # more sweeps run: still one decision
