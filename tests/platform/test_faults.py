@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import time
 import urllib.request
 import uuid
@@ -129,3 +131,57 @@ def test_a_killed_process_is_restarted_and_the_poll_still_counts_every_acknowled
     assert all(d["counts"] == decisions[0].counts for d in result["decided"])  # every phone got the decision
     if program == "web":  # every socket dropped with the server, and every phone came back by itself
         assert result["reconnected"] == PHONES
+
+
+@pytest.mark.timeout(300)
+def test_a_frozen_redis_makes_healthz_answer_503_within_its_budget_and_recovery_needs_nobody(
+    launched, live_screening, organizer, story, make_tickets
+):
+    budget, frozen_for = 2.0, 20.0  # HEALTHZ_BUDGET_SECONDS's default, as `make run` serves it
+    token = Token.objects.get_or_create(user=organizer)[0].key
+    tickets = make_tickets(2)
+
+    async def scenario():
+        phones = [Phone(launched.base, live_screening.id, t.code) for t in tickets]
+        for phone in phones:
+            phone.start()
+        await asyncio.gather(*(p.wait_for("state", timeout=30) for p in phones))
+        poll = await asyncio.to_thread(
+            _post, launched.base, f"/api/screenings/{live_screening.id}/polls/", token, {"duration_seconds": 60}
+        )
+        await asyncio.gather(*(p.wait_for("poll.opened", timeout=15) for p in phones))
+        answers, vote_seconds = [], None
+        pid = await asyncio.to_thread(launched.signal, "redis", signal.SIGSTOP)
+        try:
+            frozen_at = time.monotonic()
+            while time.monotonic() - frozen_at < frozen_for:
+                asked = time.monotonic()
+                status, body = await asyncio.to_thread(launched.health, 30)
+                answers.append((status, body, time.monotonic() - asked))
+                if vote_seconds is None:  # informational: how long a vote waits for the frozen Redis today
+                    asked = time.monotonic()
+                    await phones[0].vote(poll["id"], story.to_right.id, timeout=30)
+                    vote_seconds = time.monotonic() - asked
+                await asyncio.sleep(0.5)
+        finally:
+            await asyncio.to_thread(os.killpg, pid, signal.SIGCONT)
+        thawed_at = time.monotonic()
+        while (await asyncio.to_thread(launched.health, 5))[0] != 200:
+            assert time.monotonic() - thawed_at < RECOVERY_SECONDS, launched.log_tail()
+            await asyncio.sleep(0.25)
+        recovered = time.monotonic() - thawed_at
+        await phones[1].vote(poll["id"], story.to_left.id)
+        await asyncio.gather(*(p.stop() for p in phones))
+        return answers, vote_seconds, recovered
+
+    answers, vote_seconds, recovered = async_to_sync(scenario)()
+    slowest = max(elapsed for _, _, elapsed in answers)
+    print(
+        f"\n[fault] Redis of the launcher frozen (SIGSTOP) {frozen_for:.0f}s: {len(answers)} /healthz answers, "
+        f"statuses {sorted({s for s, _, _ in answers})}, slowest {slowest:.2f}s (budget {budget}s), "
+        f"failed {answers[0][1].get('error', {}).get('failed')}; a vote during the freeze was acknowledged after "
+        f"{vote_seconds:.2f}s; healthy {recovered:.1f}s after SIGCONT"
+    )
+    assert all(status == 503 for status, _, _ in answers), answers
+    assert all({"channel_layer", "task_queue"} <= set(body["error"]["failed"]) for _, body, _ in answers)
+    assert slowest < budget + 2.0  # the view's own deadline; the margin is the loaded machine's round trip

@@ -58,11 +58,9 @@ def test_votes_and_the_decision_survive_a_redis_restart(
         try:
             redis = redis_server(sock, process_log_dir, port=broker_port)
             web, base = processes.asgi_server(process_log_dir, **env)
-            started += [
-                web,
-                processes.celery_worker(process_log_dir, run_id=env["TEST_RUN_ID"], concurrency=1, **env),
-                processes.celery_beat(process_log_dir, **env),
-            ]
+            started.append(web)  # one at a time: a failed start must not leave an earlier one running
+            started.append(processes.celery_worker(process_log_dir, run_id=env["TEST_RUN_ID"], concurrency=1, **env))
+            started.append(processes.celery_beat(process_log_dir, **env))
 
             async def supervise():
                 while True:
