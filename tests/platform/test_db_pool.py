@@ -8,6 +8,7 @@ pg_stat_activity while the race runs.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -136,3 +137,46 @@ def test_an_exhausted_pool_answers_503_unavailable_never_500(process_log_dir):
         assert ctype.startswith("text/html") and "try again" in body
     sold = sum(1 for s, _, _ in api_results if s == 201)
     assert Ticket.objects.filter(order__screening=screening).count() == sold  # a refused order stored nothing
+
+
+def test_websocket_votes_under_an_exhausted_pool_are_acknowledged_or_unavailable(
+    process_log_dir, live_screening, organizer, story, make_tickets, django_capture_on_commit_callbacks
+):
+    from asgiref.sync import async_to_sync
+
+    from tests.voting.live_clients import Audience
+    from voting.models import Vote
+    from voting.services import poll_open
+
+    tickets = make_tickets(20)
+    with django_capture_on_commit_callbacks(execute=True):
+        poll = poll_open(screening=live_screening, duration_seconds=60, by=organizer)
+    screening = ScreeningFactory(capacity=1000)
+    proc, base, _ = _server(process_log_dir, DB_POOL_MIN_SIZE="1", DB_POOL_MAX_SIZE="1", DB_POOL_TIMEOUT="0.05")
+    api = f"{base}/api/screenings/{screening.pk}/orders/"
+
+    async def scenario():
+        phones = [Audience(base, live_screening.id) for _ in tickets]
+        for phone, ticket in zip(phones, tickets):  # one at a time: hellos while the pool is free
+            assert (await phone.open({"type": "hello", "ticket": ticket.code}))["type"] == "state"
+        rush = asyncio.create_task(
+            asyncio.to_thread(
+                _rush, [lambda i=i: _request(api, {"email": f"w{i}@example.org", "quantity": 1}) for i in range(40)]
+            )
+        )
+        answers = await asyncio.gather(*(p.vote(poll.id, story.to_right.id, f"r{n}") for n, p in enumerate(phones)))
+        orders = await rush
+        await asyncio.gather(*(p.close() for p in phones))
+        return answers, orders
+
+    try:
+        answers, orders = async_to_sync(scenario)()
+    finally:
+        proc.stop()
+    kinds = Counter(a["type"] if a["type"] != "error" else f"error {a['code']}" for a in answers)
+    print(
+        f"\n[pool] pool of 1, 50 ms: 20 websocket votes during 40 orders: {dict(kinds)}; orders {dict(Counter(s for s, _, _ in orders))}"
+    )
+    assert set(kinds) <= {"vote.accepted", "error unavailable"}
+    assert {s for s, _, _ in orders} <= {201, 503}
+    assert Vote.objects.filter(poll=poll).count() == kinds["vote.accepted"]  # acknowledged = stored, unavailable = not
