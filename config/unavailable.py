@@ -3,8 +3,10 @@
 A request that cannot get a database connection in time (the pool is exhausted:
 psycopg_pool.PoolTimeout, or the server refuses: "too many clients") or whose Redis
 call timed out is answered `503 unavailable` — the documented error shape under
-/api/, a plain page that reloads itself elsewhere — never a 500. Nothing was
-stored by a request that failed this way (the failure aborts its transaction).
+/api/, a plain page that reloads itself elsewhere — never a 500, and with
+Retry-After. A request refused for lack of a connection changed nothing (its
+transaction never began or was rolled back); effects that run after a commit must
+catch their own Redis errors, since the change they follow is already stored.
 
 The middleware sits right after WhiteNoise (static files need no database): it takes
 the request's database connection first, so an exhausted pool is answered before

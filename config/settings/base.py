@@ -6,6 +6,7 @@ DATA_DIR, which is what `make run` and `make test` start.
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 
@@ -90,6 +91,9 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DB_POOL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A unix-socket directory is spelled percent-encoded in a URL (postgres://user@%2Frun%2Fpg/db);
+    # django-environ keeps it encoded.
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"] or "")
     # A server that does not answer is a failed connection after this many seconds, not a hung thread.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
 if DB_POOL:
