@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import time
 import urllib.error
 import urllib.request
@@ -40,6 +41,7 @@ def own_redis(process_log_dir):
     redis = processes.redis_server(directory / "redis.sock", process_log_dir, port=port)
     yield redis, {"REDIS_URL": f"unix://{directory / 'redis.sock'}", "CELERY_BROKER_URL": f"redis://127.0.0.1:{port}/0"}
     redis.stop()
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def test_healthz_answers_503_within_its_budget_while_redis_is_frozen(process_log_dir, own_redis):

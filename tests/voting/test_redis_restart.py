@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import urllib.request
 import uuid
 
@@ -102,6 +103,7 @@ def test_votes_and_the_decision_survive_a_redis_restart(
                 proc.stop()
             if redis is not None:
                 redis.stop()
+            shutil.rmtree(sock.parent, ignore_errors=True)
 
     final = {str(story.to_left.id): 5, str(story.to_right.id): 5}
     decision = Decision.objects.get(poll_id=poll["id"])
