@@ -52,7 +52,7 @@ test: lint
 	$(PY) platform/run.py test $(ARGS)
 
 bench: install-dev
-	$(PY) platform/run.py test bench -o python_files='bench_*.py' -p no:cacheprovider -s $(ARGS)
+	PRIVATE_POSTGRES=off $(PY) platform/run.py test bench -o python_files='bench_*.py' -p no:cacheprovider -s $(ARGS)
 
 check-deploy: install
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \

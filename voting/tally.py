@@ -33,7 +33,15 @@ _client: redis.Redis | None = None
 def client() -> redis.Redis:
     global _client
     if _client is None:
-        _client = redis.Redis.from_url(settings.REDIS_URL, decode_responses=True, health_check_interval=30)
+        # Short timeouts: the live tally is display-only, and a hung Redis must cost a vote
+        # path or a flusher tick at most REDIS_SOCKET_TIMEOUT, never hang it.
+        _client = redis.Redis.from_url(
+            settings.REDIS_URL,
+            decode_responses=True,
+            health_check_interval=30,
+            socket_timeout=settings.REDIS_SOCKET_TIMEOUT,
+            socket_connect_timeout=settings.REDIS_CONNECT_TIMEOUT,
+        )
     return _client
 
 

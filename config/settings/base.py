@@ -6,6 +6,7 @@ DATA_DIR, which is what `make run` and `make test` start.
 """
 
 from pathlib import Path
+from urllib.parse import unquote
 
 import environ
 
@@ -39,6 +40,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.unavailable.UnavailableMiddleware",  # no connection in time: 503 unavailable, never a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -74,20 +76,46 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server, the worker and beat write concurrently: WAL lets readers
     # go on during a write, IMMEDIATE takes the write lock at BEGIN so two
     # writers queue on `timeout` instead of failing with "database is locked".
+    # synchronous=FULL: a commit is on disk before it returns, so an acknowledged
+    # vote survives an operating-system crash ("accepted means counted"); votes are
+    # group-committed (voting/batcher.py), so the extra fsync is paid per batch.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={env('SQLITE_SYNCHRONOUS', default='FULL')};",
     }
-# Keep connections between requests: websocket consumers reach the database through
-# database_sync_to_async, which would otherwise open a new PostgreSQL connection per vote.
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+# No persistent connections: under ASGI every request's sync code runs in a thread of its
+# own, and a connection kept per thread is how one uvicorn process once held ~100 idle
+# PostgreSQL connections. On PostgreSQL a per-process pool bounds them instead
+# (docs/operations.md "Database connections": the budget per process kind).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DB_POOL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A unix-socket directory is spelled percent-encoded in a URL (postgres://user@%2Frun%2Fpg/db);
+    # django-environ keeps it encoded.
+    DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"] or "")
+    # A server that does not answer is a failed connection after this many seconds, not a hung thread.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+if DB_POOL:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool: the pool keeps the connections
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+        # Seconds a request waits for a free connection before it is answered 503 unavailable.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        "max_idle": env.float("DB_POOL_MAX_IDLE", default=300.0),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, Celery broker, live counters.
 # Default: the private server that `make run` / `make test` start on a socket.
 REDIS_URL = env("REDIS_URL", default=f"unix://{DATA_DIR / 'redis.sock'}")
+# Every Redis client gives up after these many seconds instead of hanging with a frozen
+# server (the live tally, the health check, publishes, the broker). The pub/sub layer's
+# subscriber polls with its own short read timeout, so an idle socket is unaffected.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=2.0)
 
 
 def _celery_broker_url(redis_url: str) -> str:
@@ -104,20 +132,45 @@ CHANNEL_LAYERS = {
         # no per-channel capacity silently drops `poll.decided`.
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "socket_timeout": None, "max_connections": 10_000}],
+            "hosts": [
+                {
+                    "address": REDIS_URL,
+                    # channels_redis's subscriber reads with get_message(timeout=0.1), never
+                    # blocking on the socket, so a socket timeout bounds only commands
+                    # (PUBLISH, SUBSCRIBE) against a hung server (tests/platform/test_redis_timeouts.py
+                    # keeps an idle socket open for longer than this).
+                    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                    "max_connections": 10_000,
+                }
+            ],
             "prefix": env("CHANNELS_PREFIX", default="esp"),
         },
     },
 }
 
-CELERY_BROKER_URL = _celery_broker_url(REDIS_URL)
+# The broker may be a different address of the same server: `make run` gives its private
+# Redis a loopback TCP port for Celery, whose unix-socket transport crashes the worker
+# when the server restarts (kombu: 'NoneType' object has no attribute 'hostname').
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_celery_broker_url(REDIS_URL))
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its task to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# A broker restart is ridden out: the worker reconnects, forever, instead of exiting.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 3600,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_keepalive": True,
+    "retry_on_timeout": True,
+    "health_check_interval": 10,
+}
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Every periodic job is listed here; the tasks live in the apps that own them
@@ -143,6 +196,9 @@ CELERY_BEAT_SCHEDULE["live_autopilot_sweep"] = {
     "schedule": 1.0,
     "options": {"expires": 5},
 }
+
+# GET /healthz answers within this many seconds whatever hangs (each check gets what is left).
+HEALTHZ_BUDGET_SECONDS = env.float("HEALTHZ_BUDGET_SECONDS", default=2.0)
 
 # --- Auth, i18n, static and media.
 AUTH_PASSWORD_VALIDATORS = [

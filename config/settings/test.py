@@ -29,6 +29,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # The test process's own threads (channels' database_sync_to_async, the vote batcher)
-# close their connections after each call, so none outlives the test database. The
-# servers tests start get persistent connections, as in production (tests/processes.py).
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)  # noqa: F405
+# close their connections after each call, so none outlives the test database; it uses
+# no pool unless DB_POOL says so. The ASGI servers tests start get the pool, as in
+# production (tests/processes.py sets DB_POOL for each process kind).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+if not env.bool("DB_POOL", default=False):
+    DATABASES["default"].get("OPTIONS", {}).pop("pool", None)  # noqa: F405

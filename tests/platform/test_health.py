@@ -38,7 +38,9 @@ def test_healthz_names_an_unreachable_channel_layer(client, tmp_path):
 
 
 def test_healthz_names_an_unreachable_task_queue(client, monkeypatch):
-    monkeypatch.setitem(health.CHECKS, "task_queue", lambda: health._check_task_queue("redis://127.0.0.1:1/0"))
+    monkeypatch.setitem(
+        health.CHECKS, "task_queue", lambda: health._in_thread(health._check_task_queue)("redis://127.0.0.1:1/0")
+    )
 
     response = client.get("/healthz")
 

@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from rest_framework.test import APIClient
 
 from screenings.models import Order, Ticket
@@ -21,16 +21,8 @@ from tests.factories import ScreeningFactory
 BUYERS, SEATS_LEFT, CAPACITY = 200, 50, 100
 RACE_CONNECTIONS = int(os.environ.get("TICKET_RACE_CONNECTIONS", "40"))
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def postgresql_only():
-    if connection.vendor != "postgresql":
-        pytest.skip(
-            "The race needs PostgreSQL (row locks, concurrent writers); SQLite serialises every writer. "
-            "Run with DATABASE_URL=postgres://...; CI does."
-        )
+# The race needs PostgreSQL (row locks, concurrent writers); SQLite serialises every writer.
+pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 
 
 def race(count: int, request) -> list:

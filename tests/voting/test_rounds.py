@@ -180,6 +180,7 @@ def test_api_conflict_and_unknown_production(world, client_for):
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_racing_openings_on_one_episode_open_exactly_one_round(world):
     if connection.vendor != "postgresql":

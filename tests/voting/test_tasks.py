@@ -37,6 +37,7 @@ def test_decide_task_is_idempotent(live_screening, organizer):
     assert Decision.objects.filter(poll=poll).count() == 1
 
 
+@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_sweeper_skips_a_poll_another_process_is_deciding(live_screening, organizer):
     """On PostgreSQL a locked poll is skipped (not waited for); the lock holder decides it."""

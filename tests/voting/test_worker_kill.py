@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from screenings.models import Screening
 from tests import processes
-from tests.voting.isolated import paused, worker_on_own_queue
+from tests.processes import paused
 from voting.models import Decision, Poll
 from voting.services.votes import vote_cast
 from voting.tasks import poll_decide_task
@@ -81,7 +81,7 @@ def _kill_mid_tally_and_restart(process_log_dir, live_screening, story, make_tic
         now = timezone.now()
         Poll.objects.filter(pk=poll.pk).update(opens_at=now - timedelta(minutes=1), closes_at=now)  # now overdue
 
-        doomed = worker_on_own_queue(process_log_dir, run_id)
+        doomed = processes.celery_worker(process_log_dir, run_id=run_id, concurrency=1)
         started.append(doomed)
         with transaction.atomic():  # the decision table held: the worker stops right before its insert
             with connection.cursor() as cursor:
@@ -94,7 +94,7 @@ def _kill_mid_tally_and_restart(process_log_dir, live_screening, story, make_tic
         assert not Decision.objects.filter(poll=poll).exists()
         assert Poll.objects.get(pk=poll.pk).status == "open"
 
-        started.append(worker_on_own_queue(process_log_dir, run_id))
+        started.append(processes.celery_worker(process_log_dir, run_id=run_id, concurrency=1))
         started.append(processes.celery_beat(process_log_dir, TEST_RUN_ID=run_id))
         _wait(lambda: Decision.objects.filter(poll=poll).exists(), 60, "the restarted worker's decision")
         time.sleep(2.5)  # more sweeps run: still one decision

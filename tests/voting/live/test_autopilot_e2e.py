@@ -24,7 +24,6 @@ from django.conf import settings
 
 from screenings.models import Play, Screening
 from tests import processes
-from tests.voting.isolated import worker_on_own_queue
 from tests.voting.live_clients import Audience
 from voting.models import Decision, Poll
 
@@ -133,15 +132,13 @@ def test_a_pause_in_the_middle_holds_the_clock(live_platform, film):
 def test_a_worker_restart_in_the_middle_changes_nothing(process_log_dir, film, celery_beat_process):
     """Its own stack (server, worker, beat on a queue and channel prefix of their own): the worker
     is killed while Start plays and a new one started; the run ends as it would have."""
-    from tests.voting.isolated import paused
-
     run_id = f"{settings.TEST_RUN_ID}a{uuid.uuid4().hex[:6]}"
     started = []
-    with paused(celery_beat_process):
+    with processes.paused(celery_beat_process):
         try:
             web, base = processes.asgi_server(process_log_dir, TEST_RUN_ID=run_id)
             started.append(web)
-            worker = worker_on_own_queue(process_log_dir, run_id)
+            worker = processes.celery_worker(process_log_dir, run_id=run_id, concurrency=1)
             started += [worker, processes.celery_beat(process_log_dir, TEST_RUN_ID=run_id)]
 
             async def scenario():
@@ -149,7 +146,9 @@ def test_a_worker_restart_in_the_middle_changes_nothing(process_log_dir, film, c
                 await asyncio.sleep(2.0)  # Start is playing, its poll open or about to
                 worker.kill()
                 print(f"\nkilled the worker (pid group {worker.proc.pid}) {time.strftime('%X')}")
-                started.append(await asyncio.to_thread(worker_on_own_queue, process_log_dir, run_id))
+                started.append(
+                    await asyncio.to_thread(processes.celery_worker, process_log_dir, run_id=run_id, concurrency=1)
+                )
                 return await task
 
             run = async_to_sync(scenario)()

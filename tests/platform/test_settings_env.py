@@ -1,0 +1,29 @@
+"""Every setting read from the environment is documented in .env.example, and compose restarts
+every long-running service."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_ONLY = {"TEST_RUN_ID"}  # set by the test suite for the processes it starts
+
+
+def test_every_environment_variable_the_settings_read_is_in_env_example():
+    read = set()
+    for path in (ROOT / "config" / "settings").glob("*.py"):
+        read |= set(re.findall(r'\benv(?:\.\w+)?\(\s*"([A-Z][A-Z0-9_]*)"', path.read_text()))
+    documented = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]*)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert "DB_POOL_MAX_SIZE" in read  # the pattern finds what it should
+    assert sorted(read - documented - TEST_ONLY) == []
+
+
+def test_compose_restarts_every_long_running_service_and_checks_the_ones_that_can_hang():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    for name, service in services.items():
+        expected = "no" if name == "migrate" else "unless-stopped"
+        assert service.get("restart") == expected, name
+    for name in ("postgres", "redis", "web", "worker"):
+        assert services[name].get("healthcheck", {}).get("test"), name
+    assert services["worker"]["environment"]["DB_POOL"] == "false"
