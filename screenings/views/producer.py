@@ -185,8 +185,24 @@ def episode_detail(request, episode_id: int):
         "production": episode.production,
         "can_edit": can_edit,
         "choices": selectors.episode_next_branches(episode=episode, user=request.user),
+        "cue": _cue_preview(episode),
     }
     return render(request, "screenings/producer/episode_detail.html", context)
+
+
+def _cue_preview(episode) -> dict:
+    """The vote cue on the episode's timeline (an SVG 1000 units wide): where the window opens and closes."""
+    at_second, window = episode.vote_cue()
+    duration = max(1, episode.duration_seconds)
+    return {
+        "at_second": at_second,
+        "window_seconds": window,
+        "closes_second": at_second + window,
+        "own": episode.vote_at_second is not None,
+        "x": round(1000 * min(at_second, duration) / duration, 1),
+        "width": round(1000 * min(window, max(0, duration - at_second)) / duration, 1) or 4,
+        "duration": duration,
+    }
 
 
 @login_required
@@ -194,7 +210,8 @@ def episode_detail(request, episode_id: int):
 def episode_edit(request, episode_id: int):
     episode = selectors.episode_get(episode_id=episode_id, user=request.user)
     _editable_production(request, episode.production_id)
-    initial = {f: getattr(episode, f) for f in ("title", "synopsis", "duration_seconds", "media_url")}
+    fields = ("title", "synopsis", "duration_seconds", "media_url", "vote_at_second", "vote_window_seconds")
+    initial = {f: getattr(episode, f) for f in fields}
     form = EpisodeForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

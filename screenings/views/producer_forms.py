@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from screenings.media import MEDIA_ACCEPT
 from screenings.models import Episode
@@ -43,10 +44,35 @@ class EpisodeForm(forms.Form):
         required=False, label="Or upload a video", widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT})
     )
     poster = forms.ImageField(required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
+    vote_at_second = forms.IntegerField(
+        min_value=0,
+        required=False,
+        label=_("Vote opens at (seconds into the episode)"),
+        help_text=_("For a decision point on autopilot. Leave both empty for the default: the last ten seconds."),
+    )
+    vote_window_seconds = forms.IntegerField(
+        min_value=3, max_value=3600, required=False, label=_("Vote lasts (seconds)")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        at, window = cleaned.get("vote_at_second"), cleaned.get("vote_window_seconds")
+        if (
+            (at is None) != (window is None)
+            and not self.errors.get("vote_at_second")
+            and not self.errors.get("vote_window_seconds")
+        ):
+            self.add_error(
+                "vote_window_seconds" if window is None else "vote_at_second",
+                _("Give both the moment the vote opens and how long it lasts, or neither."),
+            )
+        return cleaned
 
     def changes(self) -> dict:
         """Service keyword arguments: empty uploads mean "keep what is stored"."""
         data = dict(self.cleaned_data)
+        at, window = data.pop("vote_at_second", None), data.pop("vote_window_seconds", None)
+        data["vote_cue"] = None if at is None else {"at_second": at, "window_seconds": window}
         for field in ("media_file", "poster"):
             if not data.get(field):
                 data.pop(field, None)

@@ -330,3 +330,28 @@ def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(dire
     video = page.locator("video")
     assert video.get_attribute("src") == "https://cdn.example.org/arrival.mp4"
     viewer.context.close()
+
+
+def test_the_producer_sets_a_vote_cue_on_the_episode_page_and_sees_it_on_the_timeline(owner_client, story):
+    url = f"/episodes/{story.ep['arrival'].pk}/"
+    html = owner_client.get(url).content.decode()
+    assert "The default: the last ten seconds." in html and 'x="983.3"' in html  # 590 of 600 s
+
+    response = owner_client.post(
+        f"{url}edit/",
+        {"title": "Arrival", "duration_seconds": 600, "vote_at_second": 120, "vote_window_seconds": 15},
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    arrival = Episode.objects.get(pk=story.ep["arrival"].pk)
+    assert (arrival.vote_at_second, arrival.vote_window_seconds) == (120, 15)
+    html = owner_client.get(url).content.decode()
+    assert 'x="200.0"' in html and 'width="25.0"' in html  # opens a fifth of the way in, for 15 of 600 s
+
+
+def test_half_a_vote_cue_is_refused_on_the_page(owner_client, story):
+    response = owner_client.post(
+        f"/episodes/{story.ep['arrival'].pk}/edit/", {"title": "Arrival", "duration_seconds": 600, "vote_at_second": 5}
+    )
+    assert response.status_code == 200
+    assert "or neither" in response.content.decode()
+    assert Episode.objects.get(pk=story.ep["arrival"].pk).vote_at_second is None
