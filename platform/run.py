@@ -221,7 +221,7 @@ def serve() -> int:
     try:
         manage(env, "migrate", "--noinput", "-v", "0")
         manage(env, "collectstatic", "--noinput", "-v", "0")
-        summary = manage(env, "demo_seed", capture=True)
+        summary = demo_summary(env)
         celery = [str(BIN / "celery"), "-A", "config"]
         children.start(
             "web",
@@ -237,6 +237,9 @@ def serve() -> int:
                 "--lifespan",
                 "off",
                 "--no-access-log",
+                # The client's address is the socket peer unless TRUSTED_PROXY_COUNT says otherwise
+                # (config/client_address.py); uvicorn must not rewrite it from X-Forwarded-For.
+                "--no-proxy-headers",
             ],
             env,
         )
@@ -261,6 +264,21 @@ def serve() -> int:
         if redis:
             redis.stop()
     return code
+
+
+def production_settings(env: dict) -> bool:
+    return env.get("DJANGO_SETTINGS_MODULE", "").rsplit(".", 1)[-1] == "production"
+
+
+def demo_summary(env: dict) -> str:
+    """Demo data and its logins, only on a development settings module: a production module
+    gets no demo superuser and no password printed (create one with createsuperuser)."""
+    if production_settings(env):
+        return "Production settings: no demo data. Create a superuser with `manage.py createsuperuser`."
+    try:
+        return manage(env, "demo_seed", capture=True)
+    except subprocess.CalledProcessError:
+        return "No demo data (demo_seed refused: DEBUG is off). Set DJANGO_DEBUG=true for the demo."
 
 
 def banner(base: str, health: dict, summary: str) -> str:

@@ -17,6 +17,18 @@ from tests.factories import UserFactory
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_cleared():
+    """Rate-limit counters live in the shared Redis: each test starts with none of its own."""
+    yield
+    from config.ratelimit import _redis
+
+    client = _redis()
+    keys = list(client.scan_iter(match=f"{settings.RATE_LIMIT_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -152,6 +152,7 @@ def asgi_server(log_dir: Path, **env: str) -> tuple[Process, str]:
             "--lifespan",
             "off",
             "--no-access-log",
+            "--no-proxy-headers",  # as make run and the image: the app reads X-Forwarded-For itself
         ],
         process_env(**env),
         log_dir / f"web-{port}.log",

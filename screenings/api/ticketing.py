@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.errors import Forbidden, Invalid, NotFound
+from config.ratelimit import order_rate_check
 from screenings.api.ticketing_serializers import (
     CancelOutput,
     CheckInInput,
@@ -206,14 +207,19 @@ class ScreeningTicketListApi(generics.ListAPIView):
             "Idempotency-Key",
             str,
             OpenApiParameter.HEADER,
-            description="Retrying with the same key and request returns the first order (no second purchase).",
+            description="16 to 80 random characters (e.g. a UUID). Retrying with the same key, e-mail and request "
+            "within 24 hours returns the first order (no second purchase).",
         )
     ],
     responses={
         201: OrderOutput,
         400: ERRORS[400],
         404: ERRORS[404],
-        409: OpenApiResponse(description="sold_out, conflict (key reused, sales closed)"),
+        409: OpenApiResponse(
+            description="sold_out (`fields.remaining`: seats left), not_on_sale (status or sales window), "
+            "conflict (key reused for a different request)"
+        ),
+        429: OpenApiResponse(description="throttled: only where the deployment sets ORDER_RATE_LIMIT"),
     },
 )
 class OrderCreateApi(APIView):
@@ -222,6 +228,7 @@ class OrderCreateApi(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request, screening_id: int):
+        order_rate_check(request)
         data = OrderInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -231,8 +238,6 @@ class OrderCreateApi(APIView):
             raise Invalid(
                 "Idempotency-Key header and idempotency_key differ.", fields={"idempotency_key": ["Differs."]}
             )
-        if header_key and len(header_key) > 80:
-            raise Invalid("Idempotency-Key is too long.", fields={"idempotency_key": ["At most 80 characters."]})
         order, created = services.order_place(
             screening_id=screening_id, idempotency_key=header_key or body_key, **fields
         )

@@ -133,7 +133,7 @@ def test_sold_out_page_says_so(client, organizer):
     screening = ScreeningFactory(organizer=organizer, capacity=1)
 
     response = client.post(
-        f"/screenings/{screening.pk}/", {"email": "a@example.org", "quantity": 2, "idempotency_key": "x"}
+        f"/screenings/{screening.pk}/", {"email": "a@example.org", "quantity": 2, "idempotency_key": "x" * 22}
     )
 
     assert response.status_code == 409
@@ -142,7 +142,9 @@ def test_sold_out_page_says_so(client, organizer):
 
 
 def test_bad_form_is_400_with_errors(client, screening):
-    response = client.post(f"/screenings/{screening.pk}/", {"email": "nope", "quantity": 50, "idempotency_key": "x"})
+    response = client.post(
+        f"/screenings/{screening.pk}/", {"email": "nope", "quantity": 50, "idempotency_key": "x" * 22}
+    )
 
     assert response.status_code == 400
     assert not Order.objects.exists()
