@@ -237,7 +237,12 @@ AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # this order: config.login
 AXES_HANDLER = "config.login_throttle.LoginAttemptHandler"
 AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "config.login_throttle.lockout_response"
-AXES_RESET_ON_SUCCESS = True
+# Failures expire with the cool-off only. Resetting on success would delete every failure of the
+# address: a guesser who owns one account would log into it to wipe its count.
+AXES_RESET_ON_SUCCESS = False
+# Attempts refused during a lockout are not recorded: one hostile address, once locked, cannot
+# push a real user's account towards LOGIN_ACCOUNT_FAILURE_LIMIT.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_VERBOSE = True  # one log line per failed login and per lockout (logger "axes")
 
 # Redis-backed counters (config/ratelimit.py): short timeouts, and they fail open.
