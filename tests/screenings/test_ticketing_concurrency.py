@@ -90,3 +90,23 @@ def test_concurrent_retries_with_one_idempotency_key_buy_once():
     assert len({order_id for order_id, _ in results}) == 1
     assert sorted(created for _, created in results) == [False] * 19 + [True]
     assert Ticket.objects.filter(screening=screening).count() == 2
+
+
+def test_buyers_with_one_email_racing_cannot_exceed_the_per_buyer_cap():
+    """The per-buyer cap is counted under the screening's row lock, like the seats."""
+    cap = 10
+    screening = ScreeningFactory(capacity=CAPACITY, max_tickets_per_order=3, max_tickets_per_buyer=cap)
+    url = f"/api/screenings/{screening.pk}/orders/"
+    spellings = ["ana@example.org", "ANA@example.org", "Ana@Example.Org"]
+
+    def buy(index: int):
+        body = {"email": spellings[index % 3], "quantity": 1 + index % 3}
+        response = APIClient().post(url, body, format="json")
+        return response.status_code, response.json().get("error", {}).get("code")
+
+    results = race(60, buy)
+
+    outcomes = Counter(r if isinstance(r, tuple) else ("exception", repr(r)) for r in results)
+    assert set(outcomes) <= {(201, None), (400, "invalid")}, outcomes
+    held = Ticket.objects.filter(screening=screening, order__email__iexact="ana@example.org").count()
+    assert 0 < held <= cap
