@@ -10,12 +10,14 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_seriali
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.settings import api_settings
 
 from config.login_throttle import cool_off_seconds
 
 
 class TokenObtainApi(ObtainAuthToken):
     throttle_classes: list = []  # django-axes limits logins, by the real client address and by account
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES  # ObtainAuthToken names DRF's unbounded JSONParser
 
     @extend_schema(
         request=AuthTokenSerializer,
