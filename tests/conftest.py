@@ -142,6 +142,19 @@ def chromium(monkeypatch):
         connections.close_all()
 
 
+def wait_until(page, expression: str, *, timeout: float = 20.0) -> None:
+    """Poll a JavaScript expression until it is truthy. Playwright's wait_for_function builds its
+    predicate with eval inside the page, which the Content-Security-Policy (no 'unsafe-eval')
+    refuses; page.evaluate runs through the DevTools protocol and is not subject to it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f}s: {expression}")
+        page.wait_for_timeout(100)
+
+
 @pytest.fixture
 def page(chromium):
     context = chromium.new_context()

@@ -52,6 +52,8 @@ ERRORS = {
         (409, "conflict"),
     ]
 }
+# Routes that take a ticket code: too many unknown codes from one address (docs/security.md).
+GUESSING = {429: OpenApiResponse(description="throttled: too many unknown ticket codes from this address")}
 
 
 def _screening(screening_id: int) -> Screening:
@@ -247,7 +249,7 @@ class OrderCreateApi(APIView):
         return response
 
 
-@extend_schema(tags=["tickets"], auth=[], responses={200: TicketOutput, 404: ERRORS[404]})
+@extend_schema(tags=["tickets"], auth=[], responses={200: TicketOutput, 404: ERRORS[404], **GUESSING})
 class TicketDetailApi(APIView):
     permission_classes = [AllowAny]
 
@@ -255,7 +257,9 @@ class TicketDetailApi(APIView):
         return Response(TicketOutput(_ticket(code)).data)
 
 
-@extend_schema(tags=["tickets"], auth=[], responses={(200, "image/svg+xml"): OpenApiTypes.STR, 404: ERRORS[404]})
+@extend_schema(
+    tags=["tickets"], auth=[], responses={(200, "image/svg+xml"): OpenApiTypes.STR, 404: ERRORS[404], **GUESSING}
+)
 class TicketQrApi(APIView):
     """The ticket's QR code: it encodes the ticket page's URL (SITE_URL/t/<code>/)."""
 
@@ -278,6 +282,7 @@ class TicketQrApi(APIView):
             description="already_checked_in (with `checked_in_at`); conflict for a refunded ticket "
             "(`ticket_status`) or another screening's ticket (`ticket_screening`)"
         ),
+        **GUESSING,
     },
 )
 class TicketCheckInApi(APIView):
@@ -293,7 +298,7 @@ class TicketCheckInApi(APIView):
         return Response(TicketOutput(_ticket(code)).data)
 
 
-@extend_schema(tags=["tickets"], request=None, responses={200: TicketOutput, **ERRORS})
+@extend_schema(tags=["tickets"], request=None, responses={200: TicketOutput, **ERRORS, **GUESSING})
 class TicketRefundApi(APIView):
     """Refund the ticket: its seat sells again and it can no longer vote."""
 
