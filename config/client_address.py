@@ -32,6 +32,13 @@ def client_address_from(remote_addr: str | None, forwarded_for: str | None, *, p
 
 
 def client_address(request) -> str:
-    """For a Django (or DRF) request; also django-axes' AXES_CLIENT_IP_CALLABLE."""
+    """For a Django (or DRF) request: the key of address-based limits ("unknown" without a peer)."""
     meta = request.META
     return client_address_from(meta.get("REMOTE_ADDR"), meta.get("HTTP_X_FORWARDED_FOR"))
+
+
+def axes_client_address(request) -> str | None:
+    """django-axes' AXES_CLIENT_IP_CALLABLE: it stores addresses in an IP column, so a request
+    with no peer address (e.g. a test client's force_login) is None, not "unknown"."""
+    address = client_address(request)
+    return None if address == "unknown" else address

@@ -235,7 +235,7 @@ AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # this order: config.login_throttle relies on it
 AXES_HANDLER = "config.login_throttle.LoginAttemptHandler"
-AXES_CLIENT_IP_CALLABLE = "config.client_address.client_address"
+AXES_CLIENT_IP_CALLABLE = "config.client_address.axes_client_address"
 AXES_LOCKOUT_CALLABLE = "config.login_throttle.lockout_response"
 # Failures expire with the cool-off only. Resetting on success would delete every failure of the
 # address: a guesser who owns one account would log into it to wipe its count.

@@ -17,3 +17,11 @@ def test_fewer_hops_than_proxies_or_garbage_falls_back_to_the_peer():
     assert client_address_from("10.0.0.2", "203.0.113.5", proxies=2) == "10.0.0.2"
     assert client_address_from("10.0.0.2", "not-an-address", proxies=1) == "10.0.0.2"
     assert client_address_from(None, None, proxies=0) == "unknown"
+
+
+def test_axes_gets_none_rather_than_a_non_address():
+    from django.http import HttpRequest
+
+    from config.client_address import axes_client_address
+
+    assert axes_client_address(HttpRequest()) is None
