@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from config.jsonparse import JSONTooDeep, json_loads_bounded
@@ -51,6 +51,15 @@ def test_a_body_over_the_limit_is_413_in_the_error_shape(screening):
     )
     form = client.post(f"/api/screenings/{screening.pk}/orders/", {"email": "a@example.org", "name": "x" * 20_000})
     assert_error(form, 413, "too_large")
+    assert not Order.objects.exists()
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=10_000)
+def test_a_page_form_over_the_limit_is_413_not_a_500(screening):
+    response = Client(raise_request_exception=False).post(
+        f"/screenings/{screening.pk}/", {"email": "a@example.org", "quantity": 1, "name": "x" * 20_000}
+    )
+    assert response.status_code == 413
     assert not Order.objects.exists()
 
 
