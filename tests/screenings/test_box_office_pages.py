@@ -197,6 +197,7 @@ def test_buy_then_ticket_then_check_in_in_a_browser(asgi_server, chromium):
     door.fill("input[name=password]", "pass-word-123")
     door.click("button[type=submit], input[type=submit]")
     door.wait_for_selector("h1:has-text('Door check-in')")
+    door.wait_for_load_state()  # deferred scripts have run: Enter is the page's check-in, not a form post
     assert door.is_visible("#camera-note") or door.is_visible("#start-camera")  # manual entry works either way
 
     door.fill("#code", ticket_url)  # a scanned QR gives the ticket link; the page takes the code from it
