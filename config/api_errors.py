@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
@@ -28,6 +28,7 @@ _CODES = {
     exceptions.ParseError: "invalid",
     exceptions.ValidationError: "invalid",
 }
+# APIExceptions of our own carry their code (e.g. config.parsers.RequestTooLarge: "too_large").
 
 
 class ErrorBodySerializer(serializers.Serializer):
@@ -86,6 +87,8 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else None
         return Response(error_body("invalid", " ".join(exc.messages), fields), status=400)
+    if isinstance(exc, RequestDataTooBig):  # a form body read through request.POST
+        return Response(error_body("too_large", str(exc) or "The request body is too large."), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -95,7 +98,7 @@ def exception_handler(exc, context):
     if response is None:
         return None  # unexpected: Django's 500 handler (JSON under /api/) takes over
 
-    code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), "error")
+    code = next((c for cls, c in _CODES.items() if isinstance(exc, cls)), None) or getattr(exc, "default_code", "error")
     if isinstance(exc, exceptions.ValidationError):
         detail = _flatten(exc.detail)
         if isinstance(detail, dict):

@@ -58,9 +58,17 @@ class SoldOut(DomainError):
     code, status = "sold_out", 409
 
 
+class NotOnSale(Conflict):
+    code, status = "not_on_sale", 409
+
+
 class AlreadyCheckedIn(DomainError):
     code, status = "already_checked_in", 409
 
 
 class PollClosed(DomainError):
     code, status = "poll_closed", 409
+
+
+class Throttled(DomainError):
+    code, status = "throttled", 429

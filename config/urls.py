@@ -1,24 +1,25 @@
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.auth_api import TokenObtainApi
 from config.health import healthz
 from config.views import api_not_found
 from screenings.views.home import home
+from screenings.views.media import media_file
 from voting.live import urls as live_urls
 
 api_patterns = [
     path("auth/token/", TokenObtainApi.as_view(), name="api-token"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("screenings.api.urls")),
     path("", include("voting.api.urls")),
     path("", include(live_urls.api_urlpatterns)),
-    re_path(r"^(?P<rest>.*)$", api_not_found),  # last: unknown API paths get the JSON 404, even under DEBUG
+    # Last: unknown API paths get the JSON 404, even under DEBUG ([\s\S]: a %0A in the path too).
+    re_path(r"^(?P<rest>[\s\S]*)$", api_not_found),
 ]
 
 urlpatterns = [
@@ -33,8 +34,10 @@ urlpatterns = [
     path("", include(live_urls.urlpatterns)),
 ]
 
-if settings.DEBUG:  # production serves media from the reverse proxy or object storage
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploads go through a permission check (draft episodes' files are not public); behind nginx
+# the view hands the bytes to it with X-Accel-Redirect (screenings/views/media.py).
+urlpatterns += [re_path(rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.+)$", media_file, name="media")]
 
+handler400 = "config.views.bad_request"
 handler404 = "config.views.not_found"
 handler500 = "config.views.server_error"

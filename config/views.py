@@ -1,7 +1,9 @@
 """Error pages: JSON under /api/ (the documented error shape), HTML elsewhere."""
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
+from django.utils.translation import gettext as _
 from django.views import defaults
 from django.views.decorators.csrf import csrf_exempt
 
@@ -12,6 +14,19 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         return json_404(request, exception)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception=None):
+    """Django's 400 (a SuspiciousOperation): a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413."""
+    too_large = isinstance(exception, RequestDataTooBig)
+    if request.path.startswith("/api/"):
+        if too_large:
+            return JsonResponse(error_body("too_large", _("The request body is too large.")), status=413)
+        return JsonResponse(error_body("invalid", _("Bad request.")), status=400)
+    response = defaults.bad_request(request, exception)
+    if too_large:
+        response.status_code = 413
+    return response
 
 
 def server_error(request):

@@ -377,6 +377,9 @@ def web_command(host: str, port: str | int) -> list[str]:
         "--lifespan",
         "off",
         "--no-access-log",
+        # The client's address is the socket peer unless TRUSTED_PROXY_COUNT says otherwise
+        # (config/client_address.py); uvicorn must not rewrite it from X-Forwarded-For.
+        "--no-proxy-headers",
     ]
 
 
@@ -449,7 +452,7 @@ def serve() -> int:
         setup_env = {**env, "DB_POOL": "false"}
         manage(setup_env, "migrate", "--noinput", "-v", "0")
         manage(setup_env, "collectstatic", "--noinput", "-v", "0")
-        summary = manage(setup_env, "demo_seed", capture=True)
+        summary = demo_summary(setup_env)
         if stopping:
             return 0
         supervisor.write(programs(env, host, port))
@@ -471,6 +474,21 @@ def serve() -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         supervisor.stop()
     return code
+
+
+def production_settings(env: dict) -> bool:
+    return env.get("DJANGO_SETTINGS_MODULE", "").rsplit(".", 1)[-1] == "production"
+
+
+def demo_summary(env: dict) -> str:
+    """Demo data and its logins, only on a development settings module: a production module
+    gets no demo superuser and no password printed (create one with createsuperuser)."""
+    if production_settings(env):
+        return "Production settings: no demo data. Create a superuser with `manage.py createsuperuser`."
+    try:
+        return manage(env, "demo_seed", capture=True)
+    except subprocess.CalledProcessError:
+        return "No demo data (demo_seed refused: DEBUG is off). Set DJANGO_DEBUG=true for the demo."
 
 
 def banner(base: str, health: dict, summary: str) -> str:

@@ -24,6 +24,18 @@ def side_effects(callbacks: list) -> list:
     return [callback for callback in callbacks if not isinstance(callback, locking._Held)]
 
 
+@pytest.fixture(autouse=True)
+def _rate_limits_cleared():
+    """Rate-limit counters live in the shared Redis: each test starts with none of its own."""
+    yield
+    from config.ratelimit import _redis
+
+    client = _redis()
+    keys = list(client.scan_iter(match=f"{settings.RATE_LIMIT_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
@@ -143,6 +155,19 @@ def chromium(monkeypatch):
         # Connections opened under the running loop live in its context: close them here,
         # or they outlive the test and block dropping the PostgreSQL test database.
         connections.close_all()
+
+
+def wait_until(page, expression: str, *, timeout: float = 20.0) -> None:
+    """Poll a JavaScript expression until it is truthy. Playwright's wait_for_function builds its
+    predicate with eval inside the page, which the Content-Security-Policy (no 'unsafe-eval')
+    refuses; page.evaluate runs through the DevTools protocol and is not subject to it."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout:.0f}s: {expression}")
+        page.wait_for_timeout(100)
 
 
 @pytest.fixture

@@ -1,7 +1,8 @@
 """Producer exports of a production's polls, decisions and anonymised ballots (CSV or JSON).
 
 Columns are documented in docs/analytics.md. Ballots carry the public receipt,
-never a ticket code, secret or buyer email.
+never a ticket code, secret or buyer email. Cells that a spreadsheet would run as a
+formula are neutralised (config.csv_cells).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count
 
+from config.csv_cells import csv_safe_cell
 from screenings.models import Production
 from voting.models import Decision, Poll, Vote
 
@@ -111,7 +113,7 @@ def rows_as_csv(*, kind: str, rows: list[dict]) -> str:
     writer = csv.DictWriter(out, fieldnames=COLUMNS[kind], lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({key: _cell(value) for key, value in row.items()})
+        writer.writerow({key: csv_safe_cell(_cell(value)) for key, value in row.items()})
     return out.getvalue()
 
 

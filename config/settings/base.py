@@ -5,10 +5,12 @@ embedded defaults: SQLite and a private Redis on a unix socket, both under
 DATA_DIR, which is what `make run` and `make test` start.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
@@ -31,7 +33,10 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "channels",
+    "axes",
+    "csp",
     "screenings",
     "voting",
     "voting.live",
@@ -47,6 +52,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.TicketCodeGuardMiddleware",
+    # Last: turns a login that django-axes refused into the lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -207,6 +216,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins before any password check
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
@@ -246,6 +259,13 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # JSON bodies bounded in size and nesting (config/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "config.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "NUM_PROXIES": None,  # set below from TRUSTED_PROXY_COUNT
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Episodic screenings API",
@@ -255,6 +275,75 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"EpisodeStatusEnum": "screenings.models.story.Episode.Status"},
     "PATH_CONVERTER_OVERRIDES": {"ticket_code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}},
+    # Swagger UI's assets come from the drf-spectacular-sidecar package: /api/docs/ works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Security limits (docs/security.md).
+# Reverse proxies in front of the app that append the client's address to X-Forwarded-For.
+# 0: the header is ignored and the socket peer is the client (config/client_address.py).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# JSON (REST bodies, websocket frames) nested deeper than this is `invalid`.
+JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
+
+# Logins (django-axes, config/login_throttle.py): failures per client address, and per
+# account from all addresses, within the cool-off window; then locked until it ends.
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("LOGIN_ACCOUNT_FAILURE_LIMIT", default=50)
+LOGIN_COOLOFF_MINUTES = env.int("LOGIN_COOLOFF_MINUTES", default=15)
+AXES_ENABLED = env.bool("LOGIN_THROTTLE_ENABLED", default=True)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]  # this order: config.login_throttle relies on it
+AXES_HANDLER = "config.login_throttle.LoginAttemptHandler"
+AXES_CLIENT_IP_CALLABLE = "config.client_address.axes_client_address"
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.lockout_response"
+# Failures expire with the cool-off only. Resetting on success would delete every failure of the
+# address: a guesser who owns one account would log into it to wipe its count.
+AXES_RESET_ON_SUCCESS = False
+# Attempts refused during a lockout are not recorded: one hostile address, once locked, cannot
+# push a real user's account towards LOGIN_ACCOUNT_FAILURE_LIMIT.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_VERBOSE = True  # one log line per failed login and per lockout (logger "axes")
+
+# Redis-backed counters (config/ratelimit.py): short timeouts, and they fail open.
+RATE_LIMIT_PREFIX = env("RATE_LIMIT_PREFIX", default="esp-rl")
+RATE_LIMIT_REDIS_TIMEOUT = env.float("RATE_LIMIT_REDIS_TIMEOUT", default=0.25)
+# Failed ticket-code lookups (a code that matches no ticket) per client address and window (seconds).
+TICKET_LOOKUP_FAILURE_LIMIT = env.int("TICKET_LOOKUP_FAILURE_LIMIT", default=30)
+TICKET_LOOKUP_FAILURE_WINDOW = env.int("TICKET_LOOKUP_FAILURE_WINDOW", default=600)
+# Optional: orders per client address and window. Off (0) by default: a box office, a school
+# or a whole cinema behind one address buys legitimately in a rush.
+ORDER_RATE_LIMIT = env.int("ORDER_RATE_LIMIT", default=0)
+ORDER_RATE_WINDOW = env.int("ORDER_RATE_WINDOW", default=60)
+# Idempotency keys of orders: how long a replay returns the original order.
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+
+# Draft episodes' media is served by a permission-checked view (screenings/views/media.py).
+# Behind nginx, the view answers with X-Accel-Redirect to this internal location and nginx
+# sends the bytes; empty: Django streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = env("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+
+# Content Security Policy (django-csp) on every response: no inline script or style.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        # Episodes may play external media (e.g. an HLS stream on a CDN): CSP_MEDIA_SRC lists them.
+        "media-src": [SELF, "blob:", *env.list("CSP_MEDIA_SRC", default=["https:"])],
+        "connect-src": [SELF],  # same-origin fetch and websockets (ws:/wss: on this host)
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": env("CSP_REPORT_URI")} if env("CSP_REPORT_URI", default="") else {}),
+    },
 }
 
 # A vote counts when its frame reached the server before the poll closed: a decision waits until
@@ -278,7 +367,11 @@ LOGGING = {
     # The sweepers run every second or so: their "received / succeeded / sending due task"
     # lines would drown what matters (decisions, releases, errors), which services log themselves.
     "loggers": {
-        name: {"level": env("CELERY_CHATTER_LOG_LEVEL", default="WARNING")}
-        for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")
+        **{
+            name: {"level": env("CELERY_CHATTER_LOG_LEVEL", default="WARNING")}
+            for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")
+        },
+        # django-axes: WARNING keeps "Repeated login failure" and "Locking out" (usernames masked).
+        "axes": {"level": env("LOGIN_LOG_LEVEL", default="WARNING")},
     },
 }

@@ -17,6 +17,7 @@ STORAGES = {
 TEST_RUN_ID = env("TEST_RUN_ID", default=uuid.uuid4().hex[:10])
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"t{TEST_RUN_ID}"
 CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_RUN_ID}"
+RATE_LIMIT_PREFIX = f"t{TEST_RUN_ID}-rl"  # tests/conftest.py clears it after each test
 
 # SQLite's test database is a file, not memory, so that the worker, beat and
 # ASGI server processes started by integration tests share it.

@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 
 from config.api_errors import ErrorSerializer
 from config.errors import Invalid
+from config.parsers import BoundedJSONParser
 from screenings.api.story_serializers import (
     BranchCreateIn,
     BranchOut,
@@ -106,7 +107,7 @@ class ProductionDetailApi(generics.GenericAPIView):
 
 class ProductionEpisodesApi(generics.GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
     serializer_class = EpisodeOut
 
     @extend_schema(
@@ -139,7 +140,7 @@ class ProductionEpisodesApi(generics.GenericAPIView):
 
 class EpisodeDetailApi(generics.GenericAPIView):
     permission_classes = [IsAuthenticatedOrReadOnly]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
     serializer_class = EpisodeOut
 
     @extend_schema(

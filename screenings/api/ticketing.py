@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from config.api_errors import ErrorSerializer, error_responses
 from config.errors import Invalid, NotFound
+from config.ratelimit import order_rate_check
 from screenings import policy
 from screenings.api.ticketing_serializers import (
     CancelOutput,
@@ -44,6 +45,8 @@ from screenings.selectors.ticketing import (
 from screenings.services import ticketing as services
 
 ERRORS = error_responses(400, 401, 403, 404, 409)
+# Routes that take a ticket code: too many unknown codes from one address (docs/security.md).
+GUESSING = error_responses(s429="`throttled`: too many unknown ticket codes from this address")
 
 
 def _screening(screening_id: int) -> Screening:
@@ -195,14 +198,20 @@ class ScreeningTicketListApi(generics.ListAPIView):
             "Idempotency-Key",
             str,
             OpenApiParameter.HEADER,
-            description="Retrying with the same key and request returns the first order (no second purchase).",
+            description="16 to 80 random characters (e.g. a UUID). Retrying with the same key, e-mail and request "
+            "within 24 hours returns the first order (no second purchase).",
         )
     ],
     responses={
         201: OrderOutput,
         400: ERRORS[400],
         404: ERRORS[404],
-        409: OpenApiResponse(ErrorSerializer, description="sold_out, conflict (key reused, sales closed)"),
+        409: OpenApiResponse(
+            ErrorSerializer,
+            description="sold_out (`fields.remaining`: seats left), not_on_sale (status or sales window), "
+            "conflict (key reused for a different request)",
+        ),
+        429: OpenApiResponse(ErrorSerializer, description="throttled: only where the deployment sets ORDER_RATE_LIMIT"),
     },
 )
 class OrderCreateApi(APIView):
@@ -211,6 +220,7 @@ class OrderCreateApi(APIView):
     permission_classes = [AllowAny]
 
     def post(self, request, screening_id: int):
+        order_rate_check(request)
         data = OrderInput(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -220,8 +230,6 @@ class OrderCreateApi(APIView):
             raise Invalid(
                 "Idempotency-Key header and idempotency_key differ.", fields={"idempotency_key": ["Differs."]}
             )
-        if header_key and len(header_key) > 80:
-            raise Invalid("Idempotency-Key is too long.", fields={"idempotency_key": ["At most 80 characters."]})
         order, created = services.order_place(
             screening_id=screening_id, idempotency_key=header_key or body_key, **fields
         )
@@ -231,7 +239,7 @@ class OrderCreateApi(APIView):
         return response
 
 
-@extend_schema(tags=["tickets"], auth=[], responses={200: TicketOutput, 404: ERRORS[404]})
+@extend_schema(tags=["tickets"], auth=[], responses={200: TicketOutput, 404: ERRORS[404], **GUESSING})
 class TicketDetailApi(APIView):
     permission_classes = [AllowAny]
 
@@ -239,7 +247,9 @@ class TicketDetailApi(APIView):
         return Response(TicketOutput(_ticket(code)).data)
 
 
-@extend_schema(tags=["tickets"], auth=[], responses={(200, "image/svg+xml"): OpenApiTypes.STR, 404: ERRORS[404]})
+@extend_schema(
+    tags=["tickets"], auth=[], responses={(200, "image/svg+xml"): OpenApiTypes.STR, 404: ERRORS[404], **GUESSING}
+)
 class TicketQrApi(APIView):
     """The ticket's QR code: it encodes the ticket page's URL (SITE_URL/t/<code>/)."""
 
@@ -263,6 +273,7 @@ class TicketQrApi(APIView):
             description="already_checked_in (with `checked_in_at`); conflict for a refunded ticket "
             "(`ticket_status`) or another screening's ticket (`ticket_screening`)",
         ),
+        **GUESSING,
     },
 )
 class TicketCheckInApi(APIView):
@@ -278,7 +289,7 @@ class TicketCheckInApi(APIView):
         return Response(TicketOutput(_ticket(code)).data)
 
 
-@extend_schema(tags=["tickets"], request=None, responses={200: TicketOutput, **ERRORS})
+@extend_schema(tags=["tickets"], request=None, responses={200: TicketOutput, **ERRORS, **GUESSING})
 class TicketRefundApi(APIView):
     """Refund the ticket: its seat sells again and it can no longer vote."""
 

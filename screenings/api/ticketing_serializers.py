@@ -6,10 +6,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from screenings.models import Order, Production, Screening, Ticket, Venue
+from screenings.models.ticketing import (
+    DEFAULT_MAX_TICKETS_PER_BUYER,
+    DEFAULT_MAX_TICKETS_PER_ORDER,
+    ORDER_QUANTITY_CEILING,
+)
 from screenings.payloads import now_playing_payload
 from screenings.pricing import MINOR_UNITS, quantize
 from screenings.qr import ticket_url
-from screenings.services.ticketing import MAX_TICKETS_PER_ORDER
+from screenings.services.ticketing import IDEMPOTENCY_KEY_MAX_LENGTH, screening_on_sale
 
 # API.md: money is a decimal string ("6.00"), never a JSON number.
 MONEY_SCHEMA = {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d+)?$", "example": "6.00"}
@@ -52,6 +57,20 @@ class ScreeningInput(serializers.Serializer):
     round_votes = serializers.BooleanField(
         required=False, default=True, help_text="This screening's tickets may vote in release rounds."
     )
+    max_tickets_per_order = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=ORDER_QUANTITY_CEILING,
+        help_text=f"Most tickets one order may buy (default {DEFAULT_MAX_TICKETS_PER_ORDER}).",
+    )
+    max_tickets_per_buyer = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=1_000_000,
+        help_text=f"Most tickets one e-mail (any case) may hold, all orders together (default {DEFAULT_MAX_TICKETS_PER_BUYER}).",
+    )
+    sales_open_at = serializers.DateTimeField(required=False, allow_null=True, help_text="No sale before this time.")
+    sales_close_at = serializers.DateTimeField(required=False, allow_null=True, help_text="No sale after this time.")
 
     def validate(self, attrs):
         attrs.setdefault("venue", None)
@@ -66,6 +85,10 @@ class ScreeningUpdateInput(serializers.Serializer):
     half_price = serializers.BooleanField(required=False)
     require_check_in = serializers.BooleanField(required=False)
     round_votes = serializers.BooleanField(required=False)
+    max_tickets_per_order = serializers.IntegerField(required=False, min_value=1, max_value=ORDER_QUANTITY_CEILING)
+    max_tickets_per_buyer = serializers.IntegerField(required=False, min_value=1, max_value=1_000_000)
+    sales_open_at = serializers.DateTimeField(required=False, allow_null=True, help_text="null: sell at once.")
+    sales_close_at = serializers.DateTimeField(required=False, allow_null=True, help_text="null: until it ends.")
 
 
 class ScreeningOutput(serializers.ModelSerializer):
@@ -75,6 +98,9 @@ class ScreeningOutput(serializers.ModelSerializer):
     seats_left = serializers.IntegerField(read_only=True)
     now_playing = serializers.SerializerMethodField(
         help_text="While live: the episode playing and its `started_at` (screens play it at now − started_at)."
+    )
+    on_sale = serializers.SerializerMethodField(
+        help_text="Whether an order placed now may succeed (status and sales window; seats aside)."
     )
 
     class Meta:
@@ -95,6 +121,11 @@ class ScreeningOutput(serializers.ModelSerializer):
             "seats_left",
             "require_check_in",
             "round_votes",
+            "max_tickets_per_order",
+            "max_tickets_per_buyer",
+            "sales_open_at",
+            "sales_close_at",
+            "on_sale",
             "autopilot",
             "paused_at",
             "now_playing",
@@ -106,6 +137,9 @@ class ScreeningOutput(serializers.ModelSerializer):
         if screening.now_playing_id is None:
             return None
         return now_playing_payload(episode=screening.now_playing, started_at=screening.now_playing_started_at)
+
+    def get_on_sale(self, screening) -> bool:
+        return screening_on_sale(screening)
 
     @extend_schema_field(MONEY_SCHEMA)
     def get_base_price(self, screening) -> str:
@@ -124,9 +158,16 @@ class CancelOutput(serializers.Serializer):
 class OrderInput(serializers.Serializer):
     email = serializers.EmailField()
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    quantity = serializers.IntegerField(min_value=1, max_value=MAX_TICKETS_PER_ORDER)
+    quantity = serializers.IntegerField(
+        min_value=1,
+        max_value=ORDER_QUANTITY_CEILING,
+        help_text="At most the screening's max_tickets_per_order, and max_tickets_per_buyer with earlier orders.",
+    )
     idempotency_key = serializers.CharField(
-        max_length=80, required=False, allow_blank=True, help_text="Same as the Idempotency-Key header."
+        max_length=IDEMPOTENCY_KEY_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="Same as the Idempotency-Key header (16 to 80 characters, random).",
     )
 
 

@@ -2,9 +2,16 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from screenings.pricing import half_price
+
+# Sale limits a new screening gets (organizers change them per screening; docs/ticketing.md).
+DEFAULT_MAX_TICKETS_PER_ORDER = 20
+DEFAULT_MAX_TICKETS_PER_BUYER = 20
+# No order is ever larger than this, whatever a screening allows (a box office selling to a
+# school raises the caps up to here).
+ORDER_QUANTITY_CEILING = 100
 
 
 class Venue(models.Model):
@@ -43,6 +50,15 @@ class Screening(models.Model):
     round_votes = models.BooleanField(
         default=True, help_text="Tickets may vote in the production's release rounds (online tickets too)."
     )
+    max_tickets_per_order = models.PositiveIntegerField(
+        default=DEFAULT_MAX_TICKETS_PER_ORDER, help_text="Most tickets one order may buy."
+    )
+    max_tickets_per_buyer = models.PositiveIntegerField(
+        default=DEFAULT_MAX_TICKETS_PER_BUYER,
+        help_text="Most tickets one buyer (e-mail, any case) may hold for this screening, all orders together.",
+    )
+    sales_open_at = models.DateTimeField(null=True, blank=True, help_text="No sale before (empty: at once).")
+    sales_close_at = models.DateTimeField(null=True, blank=True, help_text="No sale after (empty: until it ends).")
     now_playing = models.ForeignKey(
         "screenings.Episode", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -62,6 +78,17 @@ class Screening(models.Model):
         constraints = [
             models.CheckConstraint(name="screening_has_capacity", condition=Q(capacity__gt=0)),
             models.CheckConstraint(name="screening_price_not_negative", condition=Q(base_price__gte=0)),
+            models.CheckConstraint(
+                name="screening_order_cap_in_range",
+                condition=Q(max_tickets_per_order__gte=1, max_tickets_per_order__lte=ORDER_QUANTITY_CEILING),
+            ),
+            models.CheckConstraint(name="screening_buyer_cap_positive", condition=Q(max_tickets_per_buyer__gte=1)),
+            models.CheckConstraint(
+                name="screening_sales_window_ordered",
+                condition=Q(sales_open_at__isnull=True)
+                | Q(sales_close_at__isnull=True)
+                | Q(sales_open_at__lt=F("sales_close_at")),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -86,17 +113,18 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     payment_provider = models.CharField(max_length=32, default="at_door")
     payment_status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
-    # NULL rather than "": orders placed without a key stay out of the unique constraint below.
-    idempotency_key = models.CharField(max_length=80, null=True, blank=True)  # noqa: DJ001
+    # HMAC of the client's Idempotency-Key with the screening and e-mail (never the key itself):
+    # someone who reads the database cannot replay an order. NULL: no key, or expired.
+    idempotency_digest = models.CharField(max_length=64, null=True, blank=True, editable=False)  # noqa: DJ001
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["screening", "idempotency_key"],
-                condition=Q(idempotency_key__isnull=False),
-                name="order_unique_idempotency_key",
+                fields=["screening", "idempotency_digest"],
+                condition=Q(idempotency_digest__isnull=False),
+                name="order_unique_idempotency_digest",
             ),
         ]
 

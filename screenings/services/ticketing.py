@@ -8,27 +8,34 @@ screening's tickets that are not refunded.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from config.errors import AlreadyCheckedIn, Conflict, Invalid, NotFound, SoldOut
+from config.errors import AlreadyCheckedIn, Conflict, Invalid, NotFound, NotOnSale, SoldOut
 from screenings import policy
 from screenings.codes import ticket_code_valid
 from screenings.emails import order_tickets_email_send
 from screenings.locking import locked, locked_one
 from screenings.models import Order, Production, Screening, Ticket, Venue
+from screenings.models.ticketing import ORDER_QUANTITY_CEILING
 from screenings.payments import DEFAULT_PROVIDER, payment_provider_get
 from screenings.pricing import minor_unit, quantize
 from screenings.signals import tickets_refund_prepare, tickets_refunded
 
-MAX_TICKETS_PER_ORDER = 20
-# Tickets sell from creation (the documented flow) until the screening ends or is cancelled.
+MAX_TICKETS_PER_ORDER = ORDER_QUANTITY_CEILING  # what any order may ask for; each screening caps lower
+# Idempotency keys are client-made secrets: long enough that nobody guesses one (a UUID, 16+ random bytes).
+IDEMPOTENCY_KEY_MIN_LENGTH, IDEMPOTENCY_KEY_MAX_LENGTH = 16, 80
+# Tickets sell from creation (the documented flow) until the screening ends or is cancelled,
+# within the screening's optional sales window.
 SALE_STATUSES = {Screening.Status.SCHEDULED, Screening.Status.ON_SALE, Screening.Status.LIVE}
 
 
@@ -58,6 +65,56 @@ def _check_capacity(capacity: int, venue: Venue | None) -> None:
 
 def _seats_sold(screening: Screening) -> int:
     return screening.tickets.exclude(status=Ticket.Status.REFUNDED).count()
+
+
+def screening_sale_refusal(screening: Screening, *, now: datetime | None = None) -> str | None:
+    """Why `screening` sells no ticket right now, or None while it is on sale.
+
+    The one rule the buy page, the API's `on_sale` and order_place all apply.
+    """
+    if screening.status not in SALE_STATUSES:
+        return _("Tickets are not on sale: the screening is %(status)s.") % {"status": screening.status}
+    now = now or timezone.now()
+    if screening.sales_open_at and now < screening.sales_open_at:
+        return _("Ticket sales open at %(time)s.") % {"time": screening.sales_open_at.isoformat()}
+    if screening.sales_close_at and now >= screening.sales_close_at:
+        return _("Ticket sales closed at %(time)s.") % {"time": screening.sales_close_at.isoformat()}
+    return None
+
+
+def screening_on_sale(screening: Screening, *, now: datetime | None = None) -> bool:
+    return screening_sale_refusal(screening, now=now) is None
+
+
+def _check_sale_limits(
+    *, max_per_order: int | None, max_per_buyer: int | None, opens: datetime | None, closes: datetime | None
+) -> None:
+    if max_per_order is not None and not 1 <= max_per_order <= ORDER_QUANTITY_CEILING:
+        raise Invalid(
+            _("Tickets per order must be between 1 and %(n)d.") % {"n": ORDER_QUANTITY_CEILING},
+            fields={"max_tickets_per_order": [_("Between 1 and %(n)d.") % {"n": ORDER_QUANTITY_CEILING}]},
+        )
+    if max_per_buyer is not None and max_per_buyer < 1:
+        raise Invalid(_("Tickets per buyer must be at least 1."), fields={"max_tickets_per_buyer": [_("At least 1.")]})
+    if opens and closes and opens >= closes:
+        raise Invalid(_("Sales must open before they close."), fields={"sales_close_at": [_("After sales_open_at.")]})
+
+
+def idempotency_digest(*, screening_id: int, email: str, key: str) -> str:
+    """What is stored for an Idempotency-Key: an HMAC (SECRET_KEY) of the key, scoped to the
+    screening and the buyer's e-mail. A replay must present the key itself; the database
+    alone reveals nothing that replays an order."""
+    message = f"{screening_id}\n{email.strip().lower()}\n{key}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def idempotency_key_check(key: str | None) -> None:
+    if key and not IDEMPOTENCY_KEY_MIN_LENGTH <= len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH:
+        message = _("An idempotency key has %(low)d to %(high)d characters: send a random one (e.g. a UUID).") % {
+            "low": IDEMPOTENCY_KEY_MIN_LENGTH,
+            "high": IDEMPOTENCY_KEY_MAX_LENGTH,
+        }
+        raise Invalid(message, fields={"idempotency_key": [message]})
 
 
 # --- Venues ---------------------------------------------------------------------
@@ -121,6 +178,10 @@ def screening_create(
     half_price: bool,
     require_check_in: bool = False,
     round_votes: bool = True,
+    max_tickets_per_order: int | None = None,
+    max_tickets_per_buyer: int | None = None,
+    sales_open_at: datetime | None = None,
+    sales_close_at: datetime | None = None,
 ) -> Screening:
     policy.production_screen_check(user=organizer, production=production)
     if venue is not None:
@@ -128,6 +189,20 @@ def screening_create(
         policy.venue_manage_check(user=organizer, venue=venue)
     _check_price(base_price, currency)
     _check_capacity(capacity, venue)
+    _check_sale_limits(
+        max_per_order=max_tickets_per_order,
+        max_per_buyer=max_tickets_per_buyer,
+        opens=sales_open_at,
+        closes=sales_close_at,
+    )
+    limits = {
+        name: value
+        for name, value in [
+            ("max_tickets_per_order", max_tickets_per_order),
+            ("max_tickets_per_buyer", max_tickets_per_buyer),
+        ]
+        if value is not None
+    }
     return Screening.objects.create(
         production=production,
         organizer=organizer,
@@ -139,7 +214,13 @@ def screening_create(
         half_price=half_price,
         require_check_in=require_check_in,
         round_votes=round_votes,
+        sales_open_at=sales_open_at,
+        sales_close_at=sales_close_at,
+        **limits,
     )
+
+
+_UNSET = object()
 
 
 @transaction.atomic
@@ -154,8 +235,12 @@ def screening_update(
     half_price: bool | None = None,
     require_check_in: bool | None = None,
     round_votes: bool | None = None,
+    max_tickets_per_order: int | None = None,
+    max_tickets_per_buyer: int | None = None,
+    sales_open_at=_UNSET,
+    sales_close_at=_UNSET,
 ) -> Screening:
-    """Change a screening's details. Tickets keep the price they were sold at; voting
+    """Change a screening's details (sales_open_at / sales_close_at: None clears them). Tickets keep the price they were sold at; voting
     policies (check-in required, release-round votes) apply from the next vote on."""
     screening = locked_one(Screening.objects, screening.pk)
     policy.screening_manage_check(user=user, screening=screening)
@@ -182,6 +267,20 @@ def screening_update(
         screening.require_check_in = require_check_in
     if round_votes is not None:
         screening.round_votes = round_votes
+    if max_tickets_per_order is not None:
+        screening.max_tickets_per_order = max_tickets_per_order
+    if max_tickets_per_buyer is not None:
+        screening.max_tickets_per_buyer = max_tickets_per_buyer
+    if sales_open_at is not _UNSET:
+        screening.sales_open_at = sales_open_at
+    if sales_close_at is not _UNSET:
+        screening.sales_close_at = sales_close_at
+    _check_sale_limits(
+        max_per_order=screening.max_tickets_per_order,
+        max_per_buyer=screening.max_tickets_per_buyer,
+        opens=screening.sales_open_at,
+        closes=screening.sales_close_at,
+    )
     screening.currency, screening.base_price = new_currency, new_price
     screening.save()
     return screening
@@ -232,27 +331,65 @@ def order_place(
     payment_provider: str = DEFAULT_PROVIDER,
 ) -> tuple[Order, bool]:
     """Sell `quantity` tickets, or none. Returns (order, created); a retry with the same
-    idempotency key and the same request returns the original order with created=False."""
-    if not 1 <= quantity <= MAX_TICKETS_PER_ORDER:
+    idempotency key, e-mail and request within IDEMPOTENCY_KEY_TTL_HOURS returns the original
+    order with created=False.
+
+    Under the screening's row lock, in this order: the idempotency key, whether the screening
+    is on sale, the per-order cap, the per-buyer cap (tickets this e-mail holds, any case),
+    the seats left. Every check reads what the orders before it committed.
+    """
+    if not 1 <= quantity <= ORDER_QUANTITY_CEILING:
         raise Invalid(
-            f"Buy between 1 and {MAX_TICKETS_PER_ORDER} tickets.",
-            fields={"quantity": [f"Between 1 and {MAX_TICKETS_PER_ORDER}."]},
+            _("Buy between 1 and %(n)d tickets.") % {"n": ORDER_QUANTITY_CEILING},
+            fields={"quantity": [_("Between 1 and %(n)d.") % {"n": ORDER_QUANTITY_CEILING}]},
         )
+    idempotency_key_check(idempotency_key)
     # The row lock serialises every order of this screening: count, then sell, with no one in between.
     screening = locked_one(Screening.objects, screening_id)
     if screening is None:
-        raise NotFound("No such screening.")
-    if idempotency_key:
-        earlier = Order.objects.filter(screening=screening, idempotency_key=idempotency_key).first()
+        raise NotFound(_("No such screening."))
+    digest = (
+        idempotency_digest(screening_id=screening.pk, email=email, key=idempotency_key) if idempotency_key else None
+    )
+    if digest:
+        earlier = Order.objects.filter(screening=screening, idempotency_digest=digest).first()
         if earlier is not None:
-            if (earlier.email, earlier.name, earlier.tickets.count()) != (email, name, quantity):
-                raise Conflict("This idempotency key was used for a different order.")
-            return earlier, False
-    if screening.status not in SALE_STATUSES:
-        raise Conflict(f"Tickets are not on sale: the screening is {screening.status}.")
-    seats_left = screening.capacity - _seats_sold(screening)
+            ttl = timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS)
+            if earlier.created_at >= timezone.now() - ttl:
+                if (earlier.name, earlier.tickets.count()) != (name, quantity):
+                    raise Conflict(_("This idempotency key was used for a different order."))
+                return earlier, False
+            # Expired: the key no longer names that order; this request is a new purchase.
+            Order.objects.filter(pk=earlier.pk).update(idempotency_digest=None)
+    refusal = screening_sale_refusal(screening)
+    if refusal:
+        raise NotOnSale(refusal)
+    if quantity > screening.max_tickets_per_order:
+        cap = screening.max_tickets_per_order
+        raise Invalid(
+            _("At most %(n)d tickets per order for this screening.") % {"n": cap},
+            fields={"quantity": [_("At most %(n)d tickets per order.") % {"n": cap}]},
+            max_tickets_per_order=cap,
+        )
+    held = (
+        Ticket.objects.filter(screening=screening, order__email__iexact=email.strip())
+        .exclude(status=Ticket.Status.REFUNDED)
+        .count()
+    )
+    if held + quantity > screening.max_tickets_per_buyer:
+        cap = screening.max_tickets_per_buyer
+        raise Invalid(
+            _("At most %(n)d tickets per buyer for this screening; this e-mail already holds %(held)d.")
+            % {"n": cap, "held": held},
+            fields={"quantity": [_("At most %(n)d tickets per buyer (%(held)d held).") % {"n": cap, "held": held}]},
+            max_tickets_per_buyer=cap,
+            held=held,
+        )
+    seats_left = max(screening.capacity - _seats_sold(screening), 0)
     if quantity > seats_left:
-        raise SoldOut(f"Only {max(seats_left, 0)} seats left.", seats_left=max(seats_left, 0))
+        raise SoldOut(
+            _("Only %(n)d seats left.") % {"n": seats_left}, fields={"remaining": seats_left}, seats_left=seats_left
+        )
 
     kind = Ticket.Kind.HALF if screening.half_price else Ticket.Kind.FULL
     price = quantize(screening.ticket_price, screening.currency)
@@ -264,7 +401,7 @@ def order_place(
         total=price * quantity,
         currency=screening.currency,
         payment_provider=provider.name,
-        idempotency_key=idempotency_key or None,
+        idempotency_digest=digest,
     )
     Ticket.objects.bulk_create(
         Ticket(

@@ -111,10 +111,21 @@ def screening_edit(request, screening_id: int):
     zone = screening.venue.time_zone if screening.venue_id else "UTC"
     initial = {
         f: getattr(screening, f)
-        for f in ("capacity", "base_price", "currency", "half_price", "require_check_in", "round_votes")
+        for f in (
+            "capacity",
+            "base_price",
+            "currency",
+            "half_price",
+            "require_check_in",
+            "round_votes",
+            "max_tickets_per_order",
+            "max_tickets_per_buyer",
+        )
     }
-    # Naive wall-clock time: an aware value would be shown converted to the server's zone.
-    initial["starts_at"] = screening.starts_at.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
+    # Naive wall-clock times: an aware value would be shown converted to the server's zone.
+    for name in ("starts_at", "sales_open_at", "sales_close_at"):
+        value = getattr(screening, name)
+        initial[name] = value.astimezone(ZoneInfo(zone)).replace(tzinfo=None) if value else None
     form = ScreeningEditForm(request.POST or None, initial=initial, time_zone=zone)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo, available_timezones
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from screenings.models import Episode, Production
+from screenings.models.ticketing import (
+    DEFAULT_MAX_TICKETS_PER_BUYER,
+    DEFAULT_MAX_TICKETS_PER_ORDER,
+    ORDER_QUANTITY_CEILING,
+)
 from screenings.pricing import MINOR_UNITS
 from screenings.selectors.ticketing import venue_list
 
@@ -45,16 +51,27 @@ class VenueForm(forms.Form):
     time_zone = forms.ChoiceField(choices=_zone_choices, initial="UTC", help_text="Screening times are entered in it.")
 
 
-class _StartsAtField(forms.DateTimeField):
+class _LocalDateTimeField(forms.DateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
     def __init__(self, **kwargs):
-        super().__init__(input_formats=DATETIME_LOCAL, label="Starts at (venue time)", **kwargs)
+        super().__init__(input_formats=DATETIME_LOCAL, **kwargs)
+
+
+class _StartsAtField(_LocalDateTimeField):
+    def __init__(self, **kwargs):
+        super().__init__(label="Starts at (venue time)", **kwargs)
 
 
 def local_to_aware(value, time_zone: str):
     """The wall-clock time typed into the form, read in the venue's zone."""
     return value.replace(tzinfo=None).replace(tzinfo=ZoneInfo(time_zone))
+
+
+def _sales_window_aware(data: dict, time_zone: str) -> None:
+    for name in ("sales_open_at", "sales_close_at"):
+        if data.get(name):
+            data[name] = local_to_aware(data[name], time_zone)
 
 
 class _ScreeningFields(forms.Form):
@@ -65,6 +82,23 @@ class _ScreeningFields(forms.Form):
     half_price = forms.BooleanField(required=False, label="Half price")
     require_check_in = forms.BooleanField(required=False, label="Only checked-in tickets may vote")
     round_votes = forms.BooleanField(required=False, initial=True, label="Tickets may vote in release rounds")
+    max_tickets_per_order = forms.IntegerField(
+        min_value=1,
+        max_value=ORDER_QUANTITY_CEILING,
+        initial=DEFAULT_MAX_TICKETS_PER_ORDER,
+        required=False,
+        label=_("Most tickets per order"),
+    )
+    max_tickets_per_buyer = forms.IntegerField(
+        min_value=1,
+        max_value=1_000_000,
+        initial=DEFAULT_MAX_TICKETS_PER_BUYER,
+        required=False,
+        label=_("Most tickets per buyer"),
+        help_text=_("All of one e-mail's orders together."),
+    )
+    sales_open_at = _LocalDateTimeField(label=_("Sales open (venue time)"), required=False)
+    sales_close_at = _LocalDateTimeField(label=_("Sales close (venue time)"), required=False)
 
 
 class ScreeningForm(_ScreeningFields):
@@ -86,6 +120,7 @@ class ScreeningForm(_ScreeningFields):
         if data.get("starts_at"):
             venue = data.get("venue")
             data["starts_at"] = local_to_aware(data["starts_at"], venue.time_zone if venue else "UTC")
+        _sales_window_aware(data, data.get("venue").time_zone if data.get("venue") else "UTC")
         return data
 
 
@@ -98,4 +133,5 @@ class ScreeningEditForm(_ScreeningFields):
         data = super().clean()
         if data.get("starts_at"):
             data["starts_at"] = local_to_aware(data["starts_at"], self.time_zone)
+        _sales_window_aware(data, self.time_zone)
         return data

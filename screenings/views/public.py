@@ -10,9 +10,16 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from config.errors import DomainError
+from config.ratelimit import order_rate_check
 from screenings.qr import ticket_qr_svg
 from screenings.selectors.ticketing import screening_with_sales_get, ticket_by_code_get
-from screenings.services.ticketing import MAX_TICKETS_PER_ORDER, SALE_STATUSES, order_place
+from screenings.services.ticketing import (
+    IDEMPOTENCY_KEY_MAX_LENGTH,
+    IDEMPOTENCY_KEY_MIN_LENGTH,
+    MAX_TICKETS_PER_ORDER,
+    order_place,
+    screening_sale_refusal,
+)
 
 
 class BuyForm(forms.Form):
@@ -20,7 +27,14 @@ class BuyForm(forms.Form):
     name = forms.CharField(max_length=200, required=False)
     quantity = forms.IntegerField(min_value=1, max_value=MAX_TICKETS_PER_ORDER, initial=1)
     # One key per rendered form: submitting it twice (double click, reload) buys once.
-    idempotency_key = forms.CharField(max_length=80, widget=forms.HiddenInput)
+    idempotency_key = forms.CharField(
+        min_length=IDEMPOTENCY_KEY_MIN_LENGTH, max_length=IDEMPOTENCY_KEY_MAX_LENGTH, widget=forms.HiddenInput
+    )
+
+    def __init__(self, *args, screening, **kwargs):
+        super().__init__(*args, **kwargs)
+        cap = min(screening.max_tickets_per_order, screening.max_tickets_per_buyer)
+        self.fields["quantity"].widget.attrs["max"] = cap  # the browser's hint; order_place decides
 
 
 def screening_page(request, screening_id: int):
@@ -29,9 +43,10 @@ def screening_page(request, screening_id: int):
         raise Http404("No such screening.")
     status = 200
     if request.method == "POST":
-        form = BuyForm(request.POST)
+        form = BuyForm(request.POST, screening=screening)
         if form.is_valid():
             try:
+                order_rate_check(request)
                 order, _ = order_place(screening_id=screening.pk, **form.cleaned_data)
             except DomainError as error:
                 error.add_to_form(form)
@@ -47,12 +62,9 @@ def screening_page(request, screening_id: int):
         else:
             status = 400
     else:
-        form = BuyForm(initial={"idempotency_key": secrets.token_urlsafe(16)})
-    context = {
-        "screening": screening,
-        "form": form,
-        "on_sale": screening.status in SALE_STATUSES,
-    }
+        form = BuyForm(initial={"idempotency_key": secrets.token_urlsafe(16)}, screening=screening)
+    refusal = screening_sale_refusal(screening)  # the same rule as order_place and the API's on_sale
+    context = {"screening": screening, "form": form, "on_sale": refusal is None, "sale_refusal": refusal}
     return render(request, "screenings/public/screening.html", context, status=status)
 
 

@@ -1,5 +1,9 @@
 // Filter the ballot list by receipt prefix; ?receipt=... (from the ticket page) pre-fills the search.
 (function () {
+  // Bar widths come from data-percent: the Content-Security-Policy allows no inline style attribute.
+  document.querySelectorAll(".result-bar-fill[data-percent]").forEach((fill) => {
+    fill.style.width = fill.dataset.percent + "%";
+  });
   const input = document.getElementById("receipt-search");
   const status = document.getElementById("receipt-search-status");
   const rows = Array.from(document.querySelectorAll("#receipts tbody tr[data-receipt]"));

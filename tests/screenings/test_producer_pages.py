@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from screenings.models import Branch, Episode, Production
 from screenings.services import story as services
+from tests.conftest import wait_until
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -324,7 +325,7 @@ def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(dire
     _publish(page, "The Fair")
     viewer.wait_for_selector("#live-note:has-text('New episode released: The Fair')")
     assert viewer.locator("#released-episodes li").count() == 3
-    viewer.wait_for_function("document.querySelectorAll('#story-graph g.episode').length === 3")
+    wait_until(viewer, "document.querySelectorAll('#story-graph g.episode').length === 3")
 
     page.click("text=Arrival >> nth=0")
     video = page.locator("video")

@@ -119,9 +119,9 @@ def test_order_for_unknown_screening_is_not_found(api_client):
 
 
 def test_retry_with_same_idempotency_key_buys_once(api_client, screening):
-    first = order(api_client, screening, quantity=2, headers={"Idempotency-Key": "retry-1"})
-    again = order(api_client, screening, quantity=2, headers={"Idempotency-Key": "retry-1"})
-    by_body = order(api_client, screening, quantity=2, idempotency_key="retry-1")
+    first = order(api_client, screening, quantity=2, headers={"Idempotency-Key": "retry-key-0123456789"})
+    again = order(api_client, screening, quantity=2, headers={"Idempotency-Key": "retry-key-0123456789"})
+    by_body = order(api_client, screening, quantity=2, idempotency_key="retry-key-0123456789")
 
     assert first.status_code == again.status_code == by_body.status_code == 201
     assert first.json() == again.json() == by_body.json()
@@ -130,9 +130,9 @@ def test_retry_with_same_idempotency_key_buys_once(api_client, screening):
 
 
 def test_same_key_different_request_is_conflict(api_client, screening):
-    order(api_client, screening, quantity=2, headers={"Idempotency-Key": "k"})
+    order(api_client, screening, quantity=2, headers={"Idempotency-Key": "conflict-key-0123456789"})
 
-    response = order(api_client, screening, quantity=1, headers={"Idempotency-Key": "k"})
+    response = order(api_client, screening, quantity=1, headers={"Idempotency-Key": "conflict-key-0123456789"})
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "conflict"

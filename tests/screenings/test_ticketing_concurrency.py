@@ -52,9 +52,8 @@ def race(count: int, request) -> list:
 @pytest.mark.parametrize("round_", range(int(os.environ.get("TICKET_RACE_ROUNDS", "3"))))
 def test_200_buyers_racing_for_the_last_50_seats_get_exactly_50(round_):
     screening = ScreeningFactory(capacity=CAPACITY)
-    order_place(screening_id=screening.pk, email="early@example.org", quantity=20)
-    order_place(screening_id=screening.pk, email="early@example.org", quantity=20)
-    order_place(screening_id=screening.pk, email="early@example.org", quantity=10)
+    for n, quantity in enumerate([20, 20, 10]):  # one e-mail holds at most max_tickets_per_buyer (20)
+        order_place(screening_id=screening.pk, email=f"early{n}@example.org", quantity=quantity)
     url = f"/api/screenings/{screening.pk}/orders/"
 
     def buy(index: int):
@@ -74,7 +73,7 @@ def test_concurrent_retries_with_one_idempotency_key_buy_once():
 
     def retry(index: int):
         order, created = order_place(
-            screening_id=screening.pk, email="ana@example.org", quantity=2, idempotency_key="one-purchase"
+            screening_id=screening.pk, email="ana@example.org", quantity=2, idempotency_key="one-purchase-0123456789"
         )
         return order.pk, created
 
@@ -83,3 +82,23 @@ def test_concurrent_retries_with_one_idempotency_key_buy_once():
     assert len({order_id for order_id, _ in results}) == 1
     assert sorted(created for _, created in results) == [False] * 19 + [True]
     assert Ticket.objects.filter(screening=screening).count() == 2
+
+
+def test_buyers_with_one_email_racing_cannot_exceed_the_per_buyer_cap():
+    """The per-buyer cap is counted under the screening's row lock, like the seats."""
+    cap = 10
+    screening = ScreeningFactory(capacity=CAPACITY, max_tickets_per_order=3, max_tickets_per_buyer=cap)
+    url = f"/api/screenings/{screening.pk}/orders/"
+    spellings = ["ana@example.org", "ANA@example.org", "Ana@Example.Org"]
+
+    def buy(index: int):
+        body = {"email": spellings[index % 3], "quantity": 1 + index % 3}
+        response = APIClient().post(url, body, format="json")
+        return response.status_code, response.json().get("error", {}).get("code")
+
+    results = race(60, buy)
+
+    outcomes = Counter(r if isinstance(r, tuple) else ("exception", repr(r)) for r in results)
+    assert set(outcomes) <= {(201, None), (400, "invalid")}, outcomes
+    held = Ticket.objects.filter(screening=screening, order__email__iexact="ana@example.org").count()
+    assert 0 < held <= cap

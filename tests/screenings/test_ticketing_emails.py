@@ -31,9 +31,13 @@ def test_buyer_gets_the_tickets_once_the_order_commits(screening, django_capture
 
 def test_a_retried_order_is_not_emailed_again(screening, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        order_place(screening_id=screening.pk, email="ana@example.org", quantity=1, idempotency_key="k")
+        order_place(
+            screening_id=screening.pk, email="ana@example.org", quantity=1, idempotency_key="retry-key-0123456789"
+        )
     with django_capture_on_commit_callbacks(execute=True):
-        order_place(screening_id=screening.pk, email="ana@example.org", quantity=1, idempotency_key="k")
+        order_place(
+            screening_id=screening.pk, email="ana@example.org", quantity=1, idempotency_key="retry-key-0123456789"
+        )
 
     assert len(mail.outbox) == 1
 

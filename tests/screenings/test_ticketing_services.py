@@ -23,6 +23,8 @@ from screenings.services.ticketing import (
 from screenings.signals import tickets_refunded
 from tests.factories import ScreeningFactory, VenueFactory
 
+KEY = "retry-key-0123456789"
+
 pytestmark = pytest.mark.django_db
 
 
@@ -123,9 +125,9 @@ def test_no_sales_once_ended_or_cancelled(organizer, status):
 
 
 def test_idempotent_retry_returns_the_first_order(screening):
-    first, created = order_place(screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key="k1")
+    first, created = order_place(screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key=KEY)
     again, created_again = order_place(
-        screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key="k1"
+        screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key=KEY
     )
 
     assert (created, created_again) == (True, False)
@@ -134,10 +136,10 @@ def test_idempotent_retry_returns_the_first_order(screening):
 
 
 def test_reused_key_with_another_request_is_a_conflict(screening):
-    order_place(screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key="k1")
+    order_place(screening_id=screening.pk, email="a@example.org", quantity=2, idempotency_key=KEY)
 
     with pytest.raises(Conflict):
-        order_place(screening_id=screening.pk, email="a@example.org", quantity=3, idempotency_key="k1")
+        order_place(screening_id=screening.pk, email="a@example.org", quantity=3, idempotency_key=KEY)
     assert screening.tickets.count() == 2
 
 

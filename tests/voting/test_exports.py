@@ -112,3 +112,21 @@ def test_unknown_export_kind_or_format_is_not_found(world, client):
     assert client.get(_url(world, "tickets", "csv")).status_code == 404
     assert client.get(_url(world, "ballots", "xml")).status_code == 404
     assert client.get("/productions/999999/analytics/").status_code == 404
+
+
+def test_a_formula_in_a_venue_or_title_comes_out_neutralised(world, decided, client):
+    """OWASP CSV injection: one organizer's venue name lands in another producer's export."""
+    venue = world.screenings[0].venue
+    venue.name = "=1+2"
+    venue.save()
+    decided.episode.title = '@SUM(A1)+HYPERLINK("http://x")'
+    decided.episode.save()
+    client.force_login(world.owner)
+
+    body = client.get(_url(world, "polls", "csv")).content.decode()
+    [poll] = list(csv.DictReader(io.StringIO(body)))
+
+    assert poll["venue"] == "'=1+2" and poll["episode_title"].startswith("'@SUM")
+    assert "\n=1+2" not in body and ",=1+2" not in body
+    # JSON keeps the value as it is: it is data, not a spreadsheet.
+    assert json.loads(client.get(_url(world, "polls", "json")).content)[0]["venue"] == "=1+2"

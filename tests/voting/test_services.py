@@ -229,6 +229,7 @@ def test_batch_stores_valid_votes_refuses_others_and_keeps_one_tickets_order(ope
         ]
     )
 
-    assert [type(r).__name__ for r in results] == ["Vote", "Forbidden", "Vote", "Invalid", "Vote"]
+    assert [type(r).__name__ for r in results] == ["Vote", "UnknownTicket", "Vote", "Invalid", "Vote"]
+    assert results[1].code == "forbidden"  # an unknown ticket is forbidden, as API.md says
     stored = dict(Vote.objects.filter(poll=open_poll).values_list("ticket_id", "branch_id"))
     assert stored == {a.id: story.to_right.id, b.id: story.to_left.id}

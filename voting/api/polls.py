@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_errors import error_responses
+from config.client_address import client_address
+from config.errors import Throttled
+from config.ratelimit import ticket_guess_blocked, ticket_guess_failed
 from screenings.models import Screening
 from voting.api.serializers import PollSerializer
 from voting.models import Poll
 from voting.rules import RULE
 from voting.selectors.polls import poll_state_get
 from voting.services.polls import MAX_DURATION_SECONDS, MIN_DURATION_SECONDS, poll_close_early, poll_open
-from voting.services.votes import vote_cast
+from voting.services.votes import UnknownTicket, vote_cast
 
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
 
@@ -92,15 +96,22 @@ class VoteCastApi(APIView):
 
     @extend_schema(
         request=VoteCastInputSerializer,
-        responses={201: VoteCastOutputSerializer, **error_responses(400, 403, 404, 409)},
+        responses={201: VoteCastOutputSerializer, **error_responses(400, 403, 404, 409, 429)},
         auth=[],
         summary="Vote (or change a vote)",
     )
     def post(self, request, poll_id: int):
         data = self.VoteCastInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        vote = vote_cast(
-            poll_id=poll_id, ticket_code=data.validated_data["ticket"], option_id=data.validated_data["option"]
-        )
+        address = client_address(request)
+        if ticket_guess_blocked(address):  # the ticket is the credential: guessing it is throttled
+            raise Throttled(_("Too many unknown ticket codes from your address: wait a while."))
+        try:
+            vote = vote_cast(
+                poll_id=poll_id, ticket_code=data.validated_data["ticket"], option_id=data.validated_data["option"]
+            )
+        except UnknownTicket:
+            ticket_guess_failed(address)
+            raise
         body = {"poll": vote.poll_id, "option": vote.branch_id, "receipt": vote.receipt}
         return Response(self.VoteCastOutputSerializer(body).data, status=status.HTTP_201_CREATED)

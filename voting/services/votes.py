@@ -43,6 +43,10 @@ Ballot = tuple[int, str, int] | tuple[int, str, int, datetime | None]
 TallyChange = tuple[Poll, str, int | None, int | None]  # (poll, its group, old option, new option)
 
 
+class UnknownTicket(Forbidden):
+    """No ticket has this code (a guess, or a typo): `forbidden`, like any ticket that may not vote."""
+
+
 @dataclass
 class _PollView:
     poll: Poll | None
@@ -119,7 +123,7 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
         try:
             ticket = tickets.get(code)
             if ticket is None:
-                raise Forbidden(_("Unknown ticket."))
+                raise UnknownTicket(_("Unknown ticket."))
             _check(views[poll_id], ticket, option_id, received)
         except DomainError as error:
             results.append(error)

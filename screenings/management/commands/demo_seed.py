@@ -1,7 +1,7 @@
 import os
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from screenings.demo import demo_seed
 
@@ -11,8 +11,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=None, help="Password of the demo logins (default: $DEMO_PASSWORD).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Seed even with DEBUG off. The demo creates a superuser with a known password: never in production.",
+        )
 
-    def handle(self, *args, password=None, **options):
+    def handle(self, *args, password=None, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError(
+                "demo_seed refuses to run with DEBUG off (e.g. under config.settings.production): it creates "
+                "a superuser and logins with a known password. Use --force only on a throwaway machine."
+            )
         password = password or os.environ.get("DEMO_PASSWORD", "episodic-demo")
         summary = demo_seed(password=password)
         base = settings.SITE_URL.rstrip("/")

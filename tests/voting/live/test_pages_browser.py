@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from screenings.models import Screening
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
@@ -90,7 +90,7 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
             expect(phone.locator("#options button.accepted")).to_have_text("Go left")
         # A dropped connection: the phone reconnects by itself and the server's state restores its vote.
         phones[1].evaluate("Live.sockets[0].ws.close()")
-        phones[1].wait_for_function("Live.sockets[0].connections >= 2")
+        wait_until(phones[1], "Live.sockets[0].connections >= 2")
         expect(phones[1].locator("#conn")).to_have_text("Connected")
         expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
         phones[1].reload()

@@ -250,3 +250,46 @@ def test_an_acknowledgement_never_waits_for_the_live_counters(
     accepted, blocked, stored = async_to_sync(scenario)()
     assert accepted["ref"] == "a" and stored
     assert blocked  # the acknowledgement arrived while the tally update was still stuck
+
+
+def test_guessing_ticket_codes_on_the_socket_is_limited_per_address(live_screening, make_tickets, settings):
+    """Unknown codes count against the address (config/ratelimit.py); past the limit the socket is
+    closed 4429 with `throttled`. A valid holder from another address is never slowed."""
+    settings.TICKET_LOOKUP_FAILURE_LIMIT = 3
+    valid = make_tickets(1)[0]
+
+    async def hello(code: str, address: str) -> tuple[str, int | None]:
+        ws = WebsocketCommunicator(
+            websocket_application, f"/ws/screenings/{live_screening.id}/", headers=ORIGIN, client=(address, 1)
+        )
+        await ws.connect()
+        await ws.send_json_to({"type": "hello", "ticket": code})
+        first = await ws.receive_json_from()
+        if first["type"] == "state":
+            await ws.disconnect()
+            return "state", None
+        return first["code"], await ws.receive_close()
+
+    async def scenario():
+        answers = [await hello(f"guess-{n}", "10.1.1.1") for n in range(5)]
+        holder = await hello(valid.code, "10.2.2.2")
+        return answers, holder
+
+    answers, holder = async_to_sync(scenario)()
+    assert answers[:3] == [("forbidden", 4403)] * 3
+    assert answers[3:] == [("throttled", 4429)] * 2
+    assert holder == ("state", None)
+
+
+def test_guessing_ticket_codes_through_the_rest_vote_is_limited(open_poll, story, api_client, settings, make_tickets):
+    settings.TICKET_LOOKUP_FAILURE_LIMIT = 2
+    url = f"/api/polls/{open_poll.id}/votes/"
+    codes = [
+        api_client.post(url, {"ticket": f"guess-{n}", "option": story.to_left.id}, format="json").status_code
+        for n in range(4)
+    ]
+    assert codes == [403, 403, 429, 429]
+    other = api_client.post(
+        url, {"ticket": make_tickets(1)[0].code, "option": story.to_left.id}, format="json", REMOTE_ADDR="10.3.3.3"
+    )
+    assert other.status_code == 201

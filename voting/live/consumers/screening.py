@@ -20,7 +20,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from config.client_address import client_address_from
 from config.errors import DomainError, Forbidden
+from config.ratelimit import ticket_guess_limit
 from screenings import policy
 from screenings.events import production_group, screening_group
 from screenings.models import Screening, Ticket
@@ -66,8 +68,10 @@ class TokenBucket:
 
 
 def client_address(scope) -> str:
+    """The socket's client, as every address-based limit sees it (config/client_address.py)."""
     client = scope.get("client")
-    return client[0] if client else "unknown"
+    forwarded = next((v for k, v in scope.get("headers") or [] if k == b"x-forwarded-for"), b"").decode("latin1")
+    return client_address_from(client[0] if client else None, forwarded or None)
 
 
 @database_sync_to_async
@@ -181,6 +185,13 @@ class ScreeningConsumer(LiveConsumer):
                 code=code, screening_id=self.screening_id
             )
             if self.ticket is None:
+                # Only failures touch the guessing limit: a valid holder never waits on it. The first
+                # TICKET_LOOKUP_FAILURE_LIMIT unknown codes are `forbidden`, the next ones `throttled`.
+                failures = await asyncio.to_thread(ticket_guess_limit().hit, self.address)
+                if failures > settings.TICKET_LOOKUP_FAILURE_LIMIT > 0:
+                    await self.error("throttled", _("Too many unknown ticket codes from your address: wait a while."))
+                    await self.close(code=Close.TOO_MANY)
+                    return
                 await self.error("forbidden", _("This ticket cannot join this screening."))
                 await self.close(code=Close.FORBIDDEN)
                 return
