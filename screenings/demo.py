@@ -23,14 +23,15 @@ from screenings.pricing import quantize
 SLUG = "the-lantern-keeper"
 DEMO_BUYER = ("audience@example.org", "Demo audience")
 
-# (key, title, minutes, synopsis)
+# (key, title, seconds, vote cue (at second, window) or None, synopsis). Short, so that the
+# autopilot screening plays the whole story in about four minutes.
 EPISODES = [
-    ("arrival", "1. Arrival", 12, "A stranger reaches a fishing village where the lighthouse went dark."),
-    ("lighthouse", "2a. The Lighthouse", 14, "She climbs the cliff path to the dead lantern."),
-    ("fair", "2b. The Village Fair", 13, "She stays for the fair, where everyone is hiding something."),
-    ("return", "Ending: The Keeper's Return", 10, "The lantern burns again; the keeper comes home."),
-    ("open-sea", "Ending: Open Sea", 9, "She takes the keeper's boat and sails past the light."),
-    ("long-night", "Ending: The Long Night", 11, "The secret holds, and the village stays in the dark."),
+    ("arrival", "1. Arrival", 90, (60, 20), "A stranger reaches a fishing village where the lighthouse went dark."),
+    ("lighthouse", "2a. The Lighthouse", 75, (50, 15), "She climbs the cliff path to the dead lantern."),
+    ("fair", "2b. The Village Fair", 75, (50, 15), "She stays for the fair, where everyone is hiding something."),
+    ("return", "Ending: The Keeper's Return", 45, None, "The lantern burns again; the keeper comes home."),
+    ("open-sea", "Ending: Open Sea", 45, None, "She takes the keeper's boat and sails past the light."),
+    ("long-night", "Ending: The Long Night", 45, None, "The secret holds, and the village stays in the dark."),
 ]
 # (source, target, label, is_default)
 BRANCHES = [
@@ -49,6 +50,8 @@ class DemoSummary:
     screening: Screening
     tickets: list[Ticket]
     password: str
+    online: Screening | None = None  # on autopilot, live now
+    online_tickets: list[Ticket] | None = None
 
 
 def _user(username: str, password: str, *, superuser: bool = False):
@@ -63,12 +66,14 @@ def _user(username: str, password: str, *, superuser: bool = False):
 
 def _demo_graph_create(*, production: Production, now) -> None:
     episodes = {}
-    for key, title, minutes, synopsis in EPISODES:
+    for key, title, seconds, cue, synopsis in EPISODES:
         episodes[key] = Episode.objects.create(
             production=production,
             title=title,
             synopsis=synopsis,
-            duration_seconds=minutes * 60,
+            duration_seconds=seconds,
+            vote_at_second=cue[0] if cue else None,
+            vote_window_seconds=cue[1] if cue else None,
             status=Episode.Status.PUBLISHED,
             published_at=now,
         )
@@ -114,6 +119,13 @@ def demo_seed(*, password: str) -> DemoSummary:
             half_price=True,
             status=Screening.Status.ON_SALE,
         )
+    tickets = _demo_tickets(screening)
+    online = _online_premiere(production=production, organizer=organizer, now=now)
+    online_tickets = _demo_tickets(online) if online else None
+    return DemoSummary(production, screening, tickets, password, online, online_tickets)
+
+
+def _demo_tickets(screening: Screening) -> list[Ticket]:
     email, name = DEMO_BUYER
     order = Order.objects.filter(screening=screening, email=email, name=name).order_by("id").first()
     if order is None:
@@ -126,7 +138,7 @@ def demo_seed(*, password: str) -> DemoSummary:
             currency=screening.currency,
             payment_status=Order.PaymentStatus.PAID,
         )
-        for _ in range(4):
+        for _ticket in range(4):
             Ticket.objects.create(
                 order=order,
                 screening=screening,
@@ -135,4 +147,28 @@ def demo_seed(*, password: str) -> DemoSummary:
                 kind=Ticket.Kind.HALF,
                 price=price,
             )
-    return DemoSummary(production, screening, list(order.tickets.order_by("id")), password)
+    return list(order.tickets.order_by("id"))
+
+
+def _online_premiere(*, production: Production, organizer, now) -> Screening | None:
+    """The demo's online screening for the autopilot (voting/live/demo.py starts it): the one live
+    or waiting to start, else a new one (once the last one reached an ending)."""
+    current = Screening.objects.filter(
+        production=production, venue=None, status__in=[Screening.Status.ON_SALE, Screening.Status.LIVE]
+    )
+    if current.exists():
+        return current.order_by("-id").first()
+    start = production.start_episode
+    if start is None or start.status != Episode.Status.PUBLISHED:
+        return None
+    return Screening.objects.create(
+        production=production,
+        organizer=organizer,
+        venue=None,
+        starts_at=now,
+        capacity=500,
+        base_price=Decimal("8000"),
+        currency="KRW",
+        half_price=True,
+        status=Screening.Status.ON_SALE,
+    )

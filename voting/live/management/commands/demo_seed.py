@@ -3,11 +3,14 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from screenings.demo import demo_seed
+from voting.live.demo import demo_platform_seed
 
 
 class Command(BaseCommand):
-    help = "Create (once) the demo production, screening, tickets and logins that `make run` shows."
+    help = (
+        "Create (once) the demo production, screenings, tickets and logins that `make run` shows, and "
+        "start its online screening on autopilot (a new one once the last reached an ending)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=None, help="Password of the demo logins (default: $DEMO_PASSWORD).")
@@ -24,7 +27,7 @@ class Command(BaseCommand):
                 "a superuser and logins with a known password. Use --force only on a throwaway machine."
             )
         password = password or os.environ.get("DEMO_PASSWORD", "episodic-demo")
-        summary = demo_seed(password=password)
+        summary = demo_platform_seed(password=password)
         base = settings.SITE_URL.rstrip("/")
         s = summary.screening
         lines = [
@@ -36,4 +39,13 @@ class Command(BaseCommand):
             "Demo tickets (each page links to the live voting page for phones):",
         ]
         lines += [f"  {base}/t/{ticket.code}/" for ticket in summary.tickets]
+        if summary.online is not None:
+            o = summary.online
+            lines += [
+                "On autopilot now: an online screening plays the whole story by itself (about 4 minutes;",
+                "the vote opens at each decision point's cue, the winner plays next, an ending ends it).",
+                f"  Watch it on its screen:  {base}/screenings/{o.id}/screen/",
+                f"  Watch and vote on phones: {base}/t/{summary.online_tickets[0].code}/live/",
+                f"  Its console:  {base}/screenings/{o.id}/console/  (pause, resume; `make run` again starts a new one)",
+            ]
         self.stdout.write("\n".join(lines))
