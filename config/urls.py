@@ -2,6 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_page
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config.auth_api import TokenObtainApi
@@ -24,6 +26,10 @@ api_patterns = [
 
 urlpatterns = [
     path("", home, name="home"),
+    # The language switcher posts to set_language (it sets the `lang` cookie); the pages' scripts
+    # get their strings from the JavaScript catalogue.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", cache_page(3600)(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("healthz", healthz, name="healthz"),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),

@@ -45,6 +45,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The language first (from the `lang` cookie or Accept-Language; no session needed), so that
+    # every answer below, a 503 included, is in it; it adds Content-Language and Vary: Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "config.unavailable.UnavailableMiddleware",  # no connection in time: 503 unavailable, never a 500
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +73,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -224,7 +228,20 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-LANGUAGE_CODE = "en-us"
+# API.md 1.1 "Languages": pages, e-mails, the cinema screen and every error message in English,
+# Korean, Traditional and Simplified Chinese; chosen by the `lang` cookie (the switcher on every
+# page sets it), else Accept-Language (zh-TW/zh-HK → zh-hant, zh-CN/zh-SG → zh-hans), else English.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("ko", "한국어"),
+    ("zh-hant", "繁體中文"),
+    ("zh-hans", "简体中文"),
+]
+LANGUAGE_COOKIE_NAME = "lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -4,8 +4,12 @@
 (function () {
   "use strict";
 
-  // Django's JavaScript catalogue defines gettext; until a page loads it, strings stay as written.
+  // Django's JavaScript catalogue (/jsi18n/, loaded by every page) defines these; a page without
+  // it keeps the strings as written.
   if (typeof window.gettext !== "function") window.gettext = (text) => text;
+  if (typeof window.interpolate !== "function") {
+    window.interpolate = (format, values) => { let i = 0; return format.replace(/%s/g, () => String(values[i++])); };
+  }
 
   const sockets = []; // every LiveSocket of the page (lets tests drop a connection)
   const FATAL = { 4403: "This ticket cannot vote in this screening.", 4404: "No such screening.",

@@ -14,7 +14,11 @@
     const scale = 10 ** places;
     const minor = Math.round(base * scale);  // the base price in minor units
     const price = field("half_price").checked ? Math.floor((minor + 1) / 2) : minor;  // half-up
-    out.textContent = "Ticket price: " + (price / scale).toFixed(places) + " " + currency;
+    // Written as the page's language writes money (₩6,000, €6.50), like the server's pages.
+    const text = new Intl.NumberFormat(document.documentElement.lang || "en", {
+      style: "currency", currency, minimumFractionDigits: places, maximumFractionDigits: places,
+    }).format(price / scale);
+    out.textContent = interpolate(gettext("Ticket price: %s"), [text]);
   }
   form.addEventListener("input", update);
   form.addEventListener("change", update);

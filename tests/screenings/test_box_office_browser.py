@@ -42,7 +42,7 @@ def test_organizer_creates_venue_and_half_price_screening(asgi_server, page, pla
     page.fill("input[name=capacity]", "200")  # more than the seats: refused next to the field
     page.fill("input[name=base_price]", "12.99")
     page.check("input[name=half_price]")
-    expect(page.locator("#ticket-price")).to_have_text("Ticket price: 6.50 EUR")
+    expect(page.locator("#ticket-price")).to_have_text("Ticket price: €6.50")
     page.screenshot(path=f"{SHOTS}/screening-form.png", full_page=True)
     page.click("button[type=submit].primary")
     expect(page.locator(".errorlist")).to_contain_text("At most 120 (the venue's seats).")

@@ -23,7 +23,7 @@ def test_buyer_gets_the_tickets_once_the_order_commits(screening, django_capture
     for ticket in order.tickets.all():
         assert f"https://tickets.example.org/t/{ticket.code}/" in message.body
         assert f"https://tickets.example.org/t/{ticket.code}/" in message.alternatives[0][0]
-    assert "6.50 EUR" in message.body and "13.00 EUR" in message.body
+    assert "€6.50" in message.body and "€13.00" in message.body
     attachments = message.attachments
     assert [a[0] for a in attachments] == ["ticket-1.svg", "ticket-2.svg"]
     assert all(a[2] == "image/svg+xml" and a[1].startswith("<svg") for a in attachments)

@@ -13,11 +13,15 @@ Why not Channels' defaults as they are:
 from __future__ import annotations
 
 import logging
+from http.cookies import CookieError, SimpleCookie
 from typing import Annotated
 
 import msgspec
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation.trans_real import parse_accept_lang_header
 
 logger = logging.getLogger(__name__)
 
@@ -73,10 +77,46 @@ def frame_decode(raw: str | bytes | None) -> Frame:
         raise FrameError(str(error)[:200], ref[:64] if ref else None) from None
 
 
+def supported_language(code: str | None) -> str | None:
+    """`code` (or its closest variant: zh-TW → zh-hant) if the platform speaks it, else None."""
+    if not code:
+        return None
+    try:
+        return translation.get_supported_language_variant(code.strip().lower())
+    except LookupError:
+        return None
+
+
+def scope_language(scope) -> str:
+    """A socket's language as for a page (API.md 1.1): the `lang` cookie, else Accept-Language,
+    else English. A hello may say otherwise (`lang`)."""
+    headers = {name: value.decode("latin1") for name, value in scope.get("headers") or []}
+    try:
+        morsel = SimpleCookie(headers.get(b"cookie", "")).get(settings.LANGUAGE_COOKIE_NAME)
+    except CookieError:
+        morsel = None
+    if morsel is not None and (language := supported_language(morsel.value)):
+        return language
+    for code, _quality in parse_accept_lang_header(headers.get(b"accept-language", "")):
+        if code != "*" and (language := supported_language(code)):
+            return language
+    return settings.LANGUAGE_CODE
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Base of the live sockets. Subclasses set `self.groups_joined` once they have joined."""
 
     groups_joined: list[str]
+    language: str = settings.LANGUAGE_CODE
+
+    async def websocket_connect(self, message):
+        self.language = scope_language(self.scope)
+        with translation.override(self.language):
+            await super().websocket_connect(message)
+
+    async def websocket_receive(self, message):
+        with translation.override(self.language):  # error messages in the socket's language
+            await super().websocket_receive(message)
 
     async def dispatch(self, message):
         handler = getattr(self, message["type"].replace(".", "_"), None)

@@ -17,7 +17,7 @@ from datetime import datetime
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from config.client_address import client_address_from
@@ -29,7 +29,7 @@ from screenings.models import Screening, Ticket
 from screenings.selectors.ticketing import ticket_for_screening_get
 from voting.live import flusher
 from voting.live.batcher import batcher
-from voting.live.consumers.base import FrameError, Hello, LiveConsumer, Ping, Vote, frame_decode
+from voting.live.consumers.base import FrameError, Hello, LiveConsumer, Ping, Vote, frame_decode, supported_language
 from voting.live.selectors import screening_state_get
 from voting.models import Poll
 from voting.selectors.rounds import ticket_may_vote
@@ -175,6 +175,9 @@ class ScreeningConsumer(LiveConsumer):
             await self.error("invalid", _("Already said hello."))
 
     async def on_hello(self, hello: Hello):
+        if language := supported_language(hello.lang):  # API.md 1.1: the hello may choose the language
+            self.language = language
+            translation.activate(language)
         if hello.ticket is None and hello.watch:
             user = self.scope.get("user")
             if policy.authenticated(user):
