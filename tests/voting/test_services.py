@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid, NotFound, PollClosed
 from screenings.models import Episode, Play, Ticket
-from screenings.signals import tickets_refunded
+from screenings.services.ticketing import screening_cancel, ticket_refund
 from tests.conftest import side_effects
 from tests.factories import TicketFactory, UserFactory
 from tests.voting.conftest import cast_on_commit
@@ -187,15 +187,15 @@ def test_a_decided_decision_point_cannot_be_polled_again(open_poll, live_screeni
 # --- refunds -----------------------------------------------------------------
 
 
-def test_refunded_ticket_stops_counting_at_once(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
+def test_refunded_ticket_stops_counting_at_once(
+    open_poll, story, make_tickets, organizer, django_capture_on_commit_callbacks
+):
     kept, refunded = make_tickets(2)
     cast_on_commit(open_poll, kept, story.to_left, django_capture_on_commit_callbacks)
     cast_on_commit(open_poll, refunded, story.to_right, django_capture_on_commit_callbacks)
 
-    with django_capture_on_commit_callbacks(execute=True):  # as ticket_refund will do, in its transaction
-        Ticket.objects.filter(pk=refunded.pk).update(status="refunded", refunded_at=timezone.now())
-        refunded.refresh_from_db()
-        tickets_refunded.send(sender=Ticket, tickets=[refunded])
+    with django_capture_on_commit_callbacks(execute=True):  # the box office's real refund
+        ticket_refund(code=refunded.code, user=organizer)
 
     assert list(Vote.objects.values_list("ticket_id", flat=True)) == [kept.id]
     counts = tally.tally_counts(poll_id=open_poll.id, option_ids=[story.to_left.id, story.to_right.id])
@@ -205,13 +205,25 @@ def test_refunded_ticket_stops_counting_at_once(open_poll, story, make_tickets, 
     assert poll_decide(poll_id=open_poll.id).counts == counts
 
 
-def test_refund_keeps_votes_of_decided_polls(open_poll, story, make_tickets, django_capture_on_commit_callbacks):
+def test_refund_keeps_votes_of_decided_polls(
+    open_poll, story, make_tickets, organizer, django_capture_on_commit_callbacks
+):
     ticket = make_tickets(1)[0]
     cast_on_commit(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
     poll_decide(poll_id=open_poll.id)
-    Ticket.objects.filter(pk=ticket.pk).update(status="refunded", refunded_at=timezone.now())
-    tickets_refunded.send(sender=Ticket, tickets=[ticket])
+    ticket_refund(code=ticket.code, user=organizer)
     assert Vote.objects.filter(ticket=ticket).count() == 1
+
+
+def test_a_cancellation_withdraws_its_tickets_votes_from_the_open_poll(
+    open_poll, story, make_tickets, organizer, live_screening, django_capture_on_commit_callbacks
+):
+    for ticket in make_tickets(3):
+        cast_on_commit(open_poll, ticket, story.to_right, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        refunded = screening_cancel(screening=live_screening, user=organizer)
+    assert len(refunded) == 3 and not Vote.objects.filter(poll=open_poll).exists()
+    assert poll_decide(poll_id=open_poll.id).total_votes == 0
 
 
 # --- group commit --------------------------------------------------------------
