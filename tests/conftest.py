@@ -16,6 +16,15 @@ from tests import processes
 from tests.factories import UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 
 def side_effects(callbacks: list) -> list:
@@ -121,7 +130,13 @@ def asgi_server(django_db_setup, django_db_blocker, process_log_dir):
 
 
 @pytest.fixture
-def chromium(monkeypatch):
+def chromium_extra_args() -> list[str]:
+    """More Chromium switches for one module's tests (override this fixture there), e.g. a fake camera."""
+    return []
+
+
+@pytest.fixture
+def chromium(monkeypatch, chromium_extra_args):
     """Headless Debian Chromium driven by Playwright, for one test.
 
     Skipped only where Chromium is not installed and REQUIRE_BROWSER is unset
@@ -138,18 +153,7 @@ def chromium(monkeypatch):
 
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-quic",
-            ],
-        )
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *chromium_extra_args])
         yield browser
         browser.close()
         # Connections opened under the running loop live in its context: close them here,

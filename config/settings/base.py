@@ -249,6 +249,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Front-end packages installed from the npm registry by `make install` (package.json), served as
+# our own static files: nothing is loaded from a CDN. Absent without npm; the pages then do without.
+_JSQR = BASE_DIR / "node_modules" / "jsqr" / "dist"
+if (_JSQR / "jsQR.js").is_file():
+    STATICFILES_DIRS.append(("vendor/jsqr", _JSQR))
+QR_DECODER_SCRIPT = "vendor/jsqr/jsQR.js" if (_JSQR / "jsQR.js").is_file() else ""
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 STORAGES = {

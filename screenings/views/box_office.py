@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -197,4 +198,5 @@ def screening_cancel_action(request, screening_id: int):
 
 @login_required
 def check_in_page(request, screening_id: int):
-    return render(request, "screenings/box_office/check_in.html", {"screening": _own_screening(request, screening_id)})
+    context = {"screening": _own_screening(request, screening_id), "qr_decoder": settings.QR_DECODER_SCRIPT}
+    return render(request, "screenings/box_office/check_in.html", context)

@@ -1,4 +1,5 @@
-// Door check-in: manual entry always; camera scanning where the browser has BarcodeDetector.
+// Door check-in: manual entry always; camera scanning where the browser has BarcodeDetector with
+// QR codes (Chrome on Android, Safari on macOS) or else with jsQR, served locally (iPhone Safari, Firefox).
 (function () {
   "use strict";
   const root = document.getElementById("check-in");
@@ -82,29 +83,59 @@
   let lastCode = "";
   let lastAt = 0;
 
-  async function cameraPossible() {
-    if (!("BarcodeDetector" in window) || !navigator.mediaDevices) return false;
+  async function nativeDetector() {
+    if (!("BarcodeDetector" in window)) return null;
     try {
-      return (await window.BarcodeDetector.getSupportedFormats()).includes("qr_code");
+      if (!(await window.BarcodeDetector.getSupportedFormats()).includes("qr_code")) return null;
+      const detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+      return async (frame) => {
+        const codes = await detector.detect(frame);
+        return codes.length ? codes[0].rawValue : null;
+      };
     } catch (err) {
-      return false;
+      return null;
     }
   }
 
-  async function scan(detector) {
+  // jsQR reads pixels: draw the frame on a canvas, scaled down (a QR code at a door fills the picture).
+  function jsqrDetector() {
+    if (typeof window.jsQR !== "function") return null;
+    const canvas = document.createElement("canvas");
+    const context = canvas.getContext("2d", { willReadFrequently: true });
+    return async (frame) => {
+      const scale = Math.min(1, 640 / Math.max(frame.videoWidth, 1));
+      canvas.width = Math.round(frame.videoWidth * scale);
+      canvas.height = Math.round(frame.videoHeight * scale);
+      if (!canvas.width || !canvas.height) return null;
+      context.drawImage(frame, 0, 0, canvas.width, canvas.height);
+      const image = context.getImageData(0, 0, canvas.width, canvas.height);
+      const code = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+      return code ? code.data : null;
+    };
+  }
+
+  let detect = null;
+
+  async function cameraPossible() {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) return false;
+    detect = (await nativeDetector()) || jsqrDetector();
+    return detect !== null;
+  }
+
+  async function scan() {
     if (!stream) return;
     try {
-      const codes = await detector.detect(video);
+      const text = await detect(video);
       const now = Date.now();
-      if (codes.length && (codes[0].rawValue !== lastCode || now - lastAt > 4000)) {
-        lastCode = codes[0].rawValue;
+      if (text && (text !== lastCode || now - lastAt > 4000)) {
+        lastCode = text;
         lastAt = now;
         await checkIn(lastCode);
       }
     } catch (err) {
       // A frame that is not ready yet: try the next one.
     }
-    setTimeout(() => scan(detector), 250);
+    setTimeout(scan, 250);
   }
 
   function stopCamera() {
@@ -125,7 +156,7 @@
     await video.play();
     scanner.hidden = false;
     startButton.hidden = true;
-    scan(new window.BarcodeDetector({ formats: ["qr_code"] }));
+    scan();
   });
   stopButton.addEventListener("click", stopCamera);
 
