@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from config.api_errors import error_body
 from config.client_address import client_address
 from config.ratelimit import ticket_guess_blocked, ticket_guess_failed, ticket_guess_limit
+from config.views import not_found
 
 TICKET_CODE_ROUTE = "<ticket_code:"
 
@@ -50,3 +51,21 @@ def throttled_response(request, *, retry_after: int):
         response = render(request, "throttled.html", {"message": message}, status=429)
     response["Retry-After"] = str(retry_after)
     return response
+
+
+class NotFoundPageMiddleware:
+    """A page's Http404 (a mistyped ticket link, a removed screening) is the site's 404 page, even
+    under DEBUG (`make run`), where Django would answer with its technical page listing every URL
+    pattern of the platform. A path no route matches still gets Django's page under DEBUG, for
+    developers; /api/ answers in the error shape either way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, Http404) and not request.path.startswith("/api/"):
+            return not_found(request, exception)
+        return None

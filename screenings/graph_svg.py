@@ -116,7 +116,9 @@ def story_graph_svg(
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="story-graph" viewBox="0 0 {width} {height}" '
-        f'width="{width}" height="{height}" role="img" aria-labelledby="story-graph-title" '
+        f'width="{width}" height="{height}" role="{"group" if links else "img"}" aria-labelledby="story-graph-title" '
+        # An image role makes its children presentational: with links to the episodes inside, the
+        # picture is a group, so a screen reader (and the keyboard) reaches each episode.
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
         '<title id="story-graph-title">Story graph: episodes and the branches between them</title>',
         f"<defs>{_marker('arrow', '#9aa3b5')}{_marker('arrow-default', '#f5b83d')}</defs>",

@@ -57,6 +57,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.TicketCodeGuardMiddleware",
+    "config.middleware.NotFoundPageMiddleware",
     # Last: turns a login that django-axes refused into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
