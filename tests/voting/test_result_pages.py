@@ -34,6 +34,10 @@ def test_result_page_shows_counts_rule_digest_and_every_receipt(world, decide_po
     assert poll.decision.digest in html and "most votes" in html.lower() and "majority" in html
     assert all(v.receipt in html for v in poll.votes.all())
     assert f"/polls/{poll.id}/result.json" in html
+    # Ballots name their option as the audience saw it, not by id; the recount is explained for a voter.
+    for vote in poll.votes.select_related("branch"):
+        assert f'<td data-option="{vote.branch_id}">{vote.branch.label}</td>' in html
+    assert "Check it yourself" in html and "Your ticket page lists your receipt" in html
 
 
 @pytest.mark.django_db

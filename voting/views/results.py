@@ -28,7 +28,10 @@ def poll_result(request, poll_id: int):
         }
         for o in result["options"]
     ]
-    return render(request, "voting/result.html", {"poll": poll, "result": result, "bars": bars, "total": total})
+    labels = {o["id"]: o["label"] for o in result["options"]}
+    ballots = [{**b, "label": labels.get(b["option"], "?")} for b in result["ballots"]]
+    context = {"poll": poll, "result": result, "bars": bars, "total": total, "ballots": ballots}
+    return render(request, "voting/result.html", context)
 
 
 def ticket_receipts(request, code: str):
