@@ -90,7 +90,8 @@ def order_live(request, code: str):
         }
         for row in order_tickets_list(order=order)
     ]
-    context = {"order": order, "screening": screening, "tickets": tickets}
+    voting = sum(not t["refunded"] for t in tickets)
+    context = {"order": order, "screening": screening, "tickets": tickets, "voting": voting}
     if screening.venue_id is None:  # an online screening: this page is the family's screen too
         context["episodes"] = playable_episodes_get(screening=screening)
     return render(request, "live/order_live.html", context)
