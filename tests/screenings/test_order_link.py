@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from screenings.models import Order
 from screenings.selectors.ticketing import order_by_code_get, order_tickets_list
 from screenings.services.ticketing import order_place, ticket_refund
-from tests.factories import OrderFactory
+from tests.factories import EpisodeFactory, OrderFactory, ScreeningFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +133,14 @@ def test_valid_order_codes_never_count(order):
 
 def test_an_order_made_without_the_service_still_gets_a_code():
     assert len(OrderFactory().code) == 43
+
+
+def test_an_online_screenings_order_phone_is_the_familys_screen_too(producer):
+    screening = ScreeningFactory(venue=None, production__owner=producer)
+    EpisodeFactory(production=screening.production, title="Pilot", published=True)
+    order, _ = order_place(screening_id=screening.pk, email="family@example.org", quantity=2)
+
+    body = Client().get(f"/o/{order.code}/live/").content.decode()
+
+    assert 'id="stage"' in body and 'id="episodes"' in body and "Pilot" in body
+    assert "live/player.js" in body
