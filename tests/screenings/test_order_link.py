@@ -143,3 +143,23 @@ def test_an_online_screenings_order_phone_is_the_familys_screen_too(producer):
 
     assert 'id="stage"' in body and 'id="episodes"' in body and "Pilot" in body
     assert "live/player.js" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_orders_placed_before_the_migration_get_codes_of_their_own(screening):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("screenings", "0005_sale_limits_and_idempotency_digest")], [("screenings", "0006_order_code")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("screenings", "Order")
+    for n in range(3):
+        old.objects.create(screening_id=screening.pk, email=f"early{n}@example.org", total=0, currency="EUR")
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(after)
+
+    codes = list(Order.objects.filter(email__startswith="early").values_list("code", flat=True))
+    assert len(codes) == len(set(codes)) == 3 and all(len(code) == 43 for code in codes)
