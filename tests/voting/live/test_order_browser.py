@@ -31,6 +31,7 @@ def test_one_phone_votes_with_every_ticket_of_the_order(asgi_server, live_screen
     page.set_default_timeout(15_000)
     page.goto(f"{asgi_server}/o/{order.code}/")
     expect(page.locator("#order-live")).to_have_text("Vote with all 4 tickets of this order on this phone")
+    page.screenshot(path=f"{SHOTS}/order-link.png", full_page=True)
     page.click("#order-live")
 
     expect(page.locator("#conn")).to_have_text("Connected: 4 of 4 tickets")
