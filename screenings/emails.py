@@ -9,20 +9,27 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
 from screenings.models import Order
-from screenings.qr import ticket_qr_svg, ticket_url
+from screenings.qr import order_url, ticket_qr_svg, ticket_url
 
 logger = logging.getLogger(__name__)
 
 
 def order_tickets_email_send(*, order_id: int) -> None:
-    """Send the order's tickets: codes, links to the ticket pages, one QR SVG per ticket.
+    """Send the order's tickets: codes, links to the ticket pages, one QR SVG per ticket, and
+    the order link (every ticket of the order voting from one phone).
 
     Called on commit: a mail server failure is logged, never turned into an
     error for a buyer whose tickets are already sold (the ticket pages work without email).
     """
     order = Order.objects.select_related("screening__production", "screening__venue").get(pk=order_id)
     tickets = [(ticket, ticket_url(ticket.code)) for ticket in order.tickets.order_by("id")]
-    context = {"order": order, "screening": order.screening, "tickets": tickets, "site_url": settings.SITE_URL}
+    context = {
+        "order": order,
+        "screening": order.screening,
+        "tickets": tickets,
+        "order_url": order_url(order.code),
+        "site_url": settings.SITE_URL,
+    }
     message = EmailMultiAlternatives(
         subject=f"Your tickets: {order.screening.production.title}",
         body=render_to_string("screenings/public/email_tickets.txt", context),

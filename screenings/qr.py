@@ -1,5 +1,5 @@
-"""QR codes (SVG, via segno): tickets encode their page's URL (which holds the code); the
-cinema screen encodes its join page."""
+"""QR codes (SVG, via segno): tickets encode their page's URL (which holds the code), an order
+its order link; the cinema screen encodes its join page."""
 
 import io
 
@@ -9,6 +9,11 @@ from django.conf import settings
 
 def ticket_url(code: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}/t/{code}/"
+
+
+def order_url(code: str) -> str:
+    """The order link: every ticket of the order on one phone (docs/ticketing.md)."""
+    return f"{settings.SITE_URL.rstrip('/')}/o/{code}/"
 
 
 def qr_svg(url: str, *, scale: int = 6, title: str | None = None, css_class: str | None = None) -> str:
@@ -35,3 +40,7 @@ def qr_svg(url: str, *, scale: int = 6, title: str | None = None, css_class: str
 
 def ticket_qr_svg(code: str, *, scale: int = 6) -> str:
     return qr_svg(ticket_url(code), scale=scale, title="Ticket QR code")
+
+
+def order_qr_svg(code: str, *, scale: int = 4) -> str:
+    return qr_svg(order_url(code), scale=scale, title="Order link QR code")

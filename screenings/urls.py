@@ -36,4 +36,6 @@ urlpatterns: list = [
     path("box-office/screenings/<int:screening_id>/check-in/", box_office.check_in_page, name="box-office-check-in"),
     path("screenings/<int:screening_id>/", public.screening_page, name="screening"),
     path("t/<ticket_code:code>/", public.ticket_page, name="ticket"),
+    # Order codes have the ticket codes' format, and their routes the same guessing limit.
+    path("o/<ticket_code:code>/", public.order_page, name="order"),
 ]

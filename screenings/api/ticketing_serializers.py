@@ -13,7 +13,7 @@ from screenings.models.ticketing import (
 )
 from screenings.payloads import now_playing_payload
 from screenings.pricing import MINOR_UNITS, quantize
-from screenings.qr import ticket_url
+from screenings.qr import order_url, ticket_url
 from screenings.services.ticketing import IDEMPOTENCY_KEY_MAX_LENGTH, screening_on_sale
 
 # API.md: money is a decimal string ("6.00"), never a JSON number.
@@ -194,10 +194,16 @@ class OrderTicketOutput(serializers.ModelSerializer):
 class OrderOutput(serializers.ModelSerializer):
     total = serializers.SerializerMethodField()
     tickets = serializers.SerializerMethodField()
+    order_url = serializers.SerializerMethodField(
+        help_text="The order link (a secret, like the ticket codes): every ticket of the order voting from one phone."
+    )
 
     class Meta:
         model = Order
-        fields = ["id", "screening", "total", "currency", "payment_provider", "payment_status", "tickets"]
+        fields = ["id", "screening", "total", "currency", "payment_provider", "payment_status", "tickets", "order_url"]
+
+    def get_order_url(self, order) -> str:
+        return order_url(order.code)
 
     @extend_schema_field(MONEY_SCHEMA)
     def get_total(self, order) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from screenings.codes import code_new
 from screenings.pricing import half_price
 
 # Sale limits a new screening gets (organizers change them per screening; docs/ticketing.md).
@@ -109,6 +110,11 @@ class Order(models.Model):
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="orders")
     email = models.EmailField()
     name = models.CharField(max_length=200, blank=True)
+    # The order link's credential (/o/<code>/, docs/ticketing.md): whoever holds it may use every
+    # ticket of the order on one phone. Random, never derived from the id or the e-mail.
+    code = models.CharField(
+        max_length=64, unique=True, default=code_new, editable=False, help_text="The order link's secret (256 bits)."
+    )
     total = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     payment_provider = models.CharField(max_length=32, default="at_door")

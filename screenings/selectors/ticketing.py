@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
 
 from screenings.codes import ticket_code_valid
-from screenings.models import Play, Screening, Ticket, Venue
+from screenings.models import Order, Play, Screening, Ticket, Venue
 
 _NOT_REFUNDED = ~Q(tickets__status=Ticket.Status.REFUNDED)
 
@@ -67,3 +68,31 @@ def ticket_for_screening_get(*, code: str, screening_id: int) -> Ticket | None:
         .select_related("screening")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class OrderTicket:
+    """One ticket of an order as the order's phone shows it: "Ticket 2 of 4", and whether it votes."""
+
+    ticket: Ticket
+    number: int
+    of: int
+
+    @property
+    def refunded(self) -> bool:
+        return self.ticket.status == Ticket.Status.REFUNDED
+
+
+def order_by_code_get(*, code: str) -> Order | None:
+    """The order whose link holds `code` (never by id or e-mail: those are not secrets)."""
+    if not ticket_code_valid(code):
+        return None
+    return Order.objects.select_related("screening__production", "screening__venue").filter(code=code).first()
+
+
+def order_tickets_list(*, order: Order) -> list[OrderTicket]:
+    """Every ticket of the order, numbered 1…N in the order they were sold (refunded ones keep their number)."""
+    tickets = list(order.tickets.order_by("id"))
+    for ticket in tickets:
+        ticket.screening = order.screening  # one query for the lot
+    return [OrderTicket(ticket=t, number=n, of=len(tickets)) for n, t in enumerate(tickets, start=1)]

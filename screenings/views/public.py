@@ -1,4 +1,5 @@
-"""Public ticketing pages: a screening with its buy form, and a ticket with its QR code."""
+"""Public ticketing pages: a screening with its buy form, a ticket with its QR code, and an order's
+link (every ticket of the order, to vote with all of them from one phone)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,13 @@ from django.utils.safestring import mark_safe
 
 from config.errors import DomainError
 from config.ratelimit import order_rate_check
-from screenings.qr import ticket_qr_svg
-from screenings.selectors.ticketing import screening_with_sales_get, ticket_by_code_get
+from screenings.qr import order_qr_svg, order_url, ticket_qr_svg
+from screenings.selectors.ticketing import (
+    order_by_code_get,
+    order_tickets_list,
+    screening_with_sales_get,
+    ticket_by_code_get,
+)
 from screenings.services.ticketing import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
     IDEMPOTENCY_KEY_MIN_LENGTH,
@@ -56,7 +62,13 @@ def screening_page(request, screening_id: int):
                 return render(
                     request,
                     "screenings/public/order_done.html",
-                    {"order": order, "screening": screening, "tickets": tickets},
+                    {
+                        "order": order,
+                        "screening": screening,
+                        "tickets": tickets,
+                        "order_url": order_url(order.code),
+                        "order_qr": mark_safe(order_qr_svg(order.code)),  # noqa: S308 — segno's own SVG
+                    },
                     status=201,
                 )
         else:
@@ -74,3 +86,23 @@ def ticket_page(request, code: str):
         raise Http404("No such ticket.")
     qr = mark_safe(ticket_qr_svg(ticket.code))  # noqa: S308 — segno's own SVG, the code is URL-safe
     return render(request, "screenings/public/ticket.html", {"ticket": ticket, "screening": ticket.screening, "qr": qr})
+
+
+def order_page(request, code: str):
+    """The order link (/o/<code>/): the order's tickets, each with its status and page, and the
+    way to vote with all of them on this phone. The code is the credential: a wrong one is a 404
+    that counts towards the ticket-code guessing limit (config/middleware.py)."""
+    order = order_by_code_get(code=code)
+    if order is None:
+        raise Http404("No such order.")
+    rows = order_tickets_list(order=order)
+    voting = [row for row in rows if not row.refunded]
+    screening = order.screening
+    context = {
+        "order": order,
+        "screening": screening,
+        "rows": rows,
+        "voting": voting,
+        "may_join": bool(voting) and screening.status not in (screening.Status.CANCELLED, screening.Status.ENDED),
+    }
+    return render(request, "screenings/public/order.html", context)

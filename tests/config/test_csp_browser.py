@@ -44,6 +44,7 @@ def site():
         "production": summary.production.id,
         "episode": summary.production.start_episode_id,
         "code": summary.tickets[0].code,
+        "order": summary.tickets[0].order.code,
         "poll": poll.id,
     }
 
@@ -58,6 +59,8 @@ def pages_by_user(s: dict) -> dict[str | None, list[tuple[str, str]]]:
             (f"/screenings/{sid}/", "#buy"),
             (f"/t/{s['code']}/", "svg"),
             (f"/t/{s['code']}/live/", "#conn >> text=Connected"),
+            (f"/o/{s['order']}/", "#order-tickets"),
+            (f"/o/{s['order']}/live/", "#conn >> text=Connected"),
             (f"/t/{s['code']}/receipts/", "h1"),
             (f"/screenings/{sid}/join/", "input[name=code]"),
             (f"/screenings/{sid}/screen/", "#join svg"),

@@ -26,15 +26,17 @@ def screening_state_get(
     poll_state = poll_state_get(poll=poll, sees_hidden=sees_hidden_live) if poll is not None else None
     if poll_state and poll_state["decision"] and not _leads_to(poll_state, screening.now_playing_id):
         poll, poll_state = None, None  # an old decision: the screening has moved on since
-    my_vote = None
+    my_vote = my_receipt = None
     if poll is not None and ticket is not None:
-        my_vote = Vote.objects.filter(poll_id=poll.id, ticket_id=ticket.id).values_list("branch_id", flat=True).first()
+        mine = Vote.objects.filter(poll_id=poll.id, ticket_id=ticket.id).values_list("branch_id", "receipt").first()
+        my_vote, my_receipt = mine or (None, None)
     return {
         "type": "state",
         "screening": screening_status_payload(screening),
         "now_playing": now_playing_payload(episode=screening.now_playing, started_at=play.started_at if play else None),
         "poll": poll_state,
         "my_vote": my_vote,
+        "my_receipt": my_receipt,  # extension: the receipt of my_vote's ballot
         "rounds": production_rounds_get(
             production_id=screening.production_id, ticket=ticket, sees_hidden=sees_hidden_rounds
         ),

@@ -10,6 +10,7 @@ urlpatterns: list = [
     path("screenings/<int:screening_id>/screen/", views.screening_screen, name="screening-screen"),
     path("screenings/<int:screening_id>/join/", views.screening_join, name="screening-join"),
     path("t/<ticket_code:code>/live/", views.ticket_live, name="ticket-live"),
+    path("o/<ticket_code:code>/live/", views.order_live, name="order-live"),  # an order code: see screenings/urls.py
 ]
 
 api_urlpatterns: list = [

@@ -1,10 +1,12 @@
-"""Live pages: the organizer's console, the cinema screen, the join form and the audience's phone page."""
+"""Live pages: the organizer's console, the cinema screen, the join form, the audience's phone page
+(one ticket) and the order's phone page (every ticket of one order)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -14,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 from screenings import policy
 from screenings.models import Screening, Ticket
 from screenings.qr import qr_svg
-from screenings.selectors.ticketing import ticket_for_screening_get
+from screenings.selectors.ticketing import order_by_code_get, order_tickets_list, ticket_for_screening_get
 from voting.live.selectors import playable_episodes_get, screening_graph_get
 from voting.rules import RULE
 
@@ -69,3 +71,27 @@ def ticket_live(request, code: str):
     if ticket.screening.venue_id is None:  # an online screening: this page is the holder's screen too
         context["episodes"] = playable_episodes_get(screening=ticket.screening)
     return render(request, "live/live.html", context)
+
+
+def order_live(request, code: str):
+    """Every ticket of one order voting from this phone (docs/live-screenings.md): one ballot row and
+    one socket per ticket; refunded tickets are listed as refunded, without their code."""
+    order = order_by_code_get(code=code)
+    if order is None:
+        raise Http404("No such order.")
+    screening = order.screening
+    tickets = [
+        {
+            "number": row.number,
+            "of": row.of,
+            "refunded": row.refunded,
+            "code": None if row.refunded else row.ticket.code,
+            "url": None if row.refunded else reverse("ticket", args=[row.ticket.code]),
+        }
+        for row in order_tickets_list(order=order)
+    ]
+    voting = sum(not t["refunded"] for t in tickets)
+    context = {"order": order, "screening": screening, "tickets": tickets, "voting": voting}
+    if screening.venue_id is None:  # an online screening: this page is the family's screen too
+        context["episodes"] = playable_episodes_get(screening=screening)
+    return render(request, "live/order_live.html", context)

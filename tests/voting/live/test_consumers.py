@@ -149,8 +149,10 @@ def test_votes_are_acknowledged_after_storage_replaceable_and_restored_on_reconn
         assert [o["id"] for o in state["poll"]["options"]] == [story.to_left.id, story.to_right.id]
         await ws.send_json_to({"type": "vote", "poll": poll.id, "option": story.to_right.id, "ref": "a"})
         accepted = await next_of(ws, "vote.accepted")
-        assert accepted == {"type": "vote.accepted", "poll": poll.id, "option": story.to_right.id, "ref": "a"}
-        assert await database_sync_to_async(Vote.objects.filter(poll=poll, branch=story.to_right).count)() == 1
+        stored = await database_sync_to_async(Vote.objects.get)(poll=poll, branch=story.to_right)
+        assert accepted == {
+            "type": "vote.accepted", "poll": poll.id, "option": story.to_right.id, "ref": "a", "receipt": stored.receipt
+        }  # fmt: skip
 
         await ws.send_json_to({"type": "vote", "poll": poll.id, "option": story.to_left.id, "ref": "b"})
         assert (await next_of(ws, "vote.accepted"))["ref"] == "b"
@@ -160,7 +162,7 @@ def test_votes_are_acknowledged_after_storage_replaceable_and_restored_on_reconn
         await ws.disconnect()
 
         again, state = await joined(live_screening.id, ticket.code)
-        assert state["my_vote"] == story.to_left.id
+        assert state["my_vote"] == story.to_left.id and state["my_receipt"] == stored.receipt  # one ballot, one receipt
         assert state["poll"]["counts"] == {str(story.to_left.id): 1, str(story.to_right.id): 0}
         await again.disconnect()
 

@@ -235,7 +235,7 @@ class ScreeningConsumer(LiveConsumer):
                 await self.error("poll_closed", _("This poll is closed."), ref)
                 return
         try:
-            await batcher().cast(
+            stored = await batcher().cast(
                 poll_id=vote.poll, ticket_code=self.ticket.code, option_id=vote.option, received_at=received_at
             )
         except DomainError as error:
@@ -247,7 +247,8 @@ class ScreeningConsumer(LiveConsumer):
             logger.exception("storing a vote failed")
             await self.error("unavailable", _("The vote could not be stored; try again."), ref)
             return
-        await self.send_json({"type": "vote.accepted", "poll": vote.poll, "option": vote.option, "ref": ref})
+        accepted = {"type": "vote.accepted", "poll": vote.poll, "option": vote.option, "ref": ref}
+        await self.send_json(accepted | {"receipt": stored.receipt})  # the ballot's receipt (extension)
 
     # --- server → client (channel-layer events) -------------------------------
 
