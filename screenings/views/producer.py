@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError, Forbidden, NotFound
@@ -48,26 +49,27 @@ def _http_errors(view):
 
 
 def _refused(request, error: DomainError) -> None:
-    messages.error(request, f"Refused: {error.message}")
+    messages.error(request, _("Refused: %(reason)s") % {"reason": error.message})
 
 
 def _form_errors(request, form) -> None:
     for field, errors in form.errors.items():
-        name = form.fields[field].label or field.replace("_", " ") if field in form.fields else "Form"
+        name = form.fields[field].label or field.replace("_", " ") if field in form.fields else _("Form")
         messages.error(request, f"{str(name).capitalize()}: {' '.join(errors)}")
 
 
-def _submit(request, form, change, success) -> None:
-    """Validate `form`, apply `change(form)` through a service, and say how it went as a message."""
+def _submit(request, form, change, success) -> bool:
+    """Validate `form` and apply `change(form)` through a service: True with a success message,
+    or False with the problems on the form (next to its fields, the one adapter DomainError.add_to_form)."""
     if not form.is_valid():
-        _form_errors(request, form)
-        return
+        return False
     try:
         result = change(form)
     except DomainError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, success(result))
+        error.add_to_form(form)
+        return False
+    messages.success(request, success(result))
+    return True
 
 
 def _editable_production(request, production_id: int):
@@ -104,27 +106,33 @@ def studio(request):
 @_http_errors
 def production_detail(request, production_id: int):
     production = selectors.production_get(production_id=production_id, user=request.user)
-    episodes, branches, svg = _graph_svg(production, request.user)
-    context = {"production": production, "episodes": episodes, "branches": branches, "graph_svg": svg}
     if not policy.production_can_edit(production=production, user=request.user):
+        episodes, branches, svg = _graph_svg(production, request.user)
+        context = {"production": production, "episodes": episodes, "branches": branches, "graph_svg": svg}
         return render(request, "screenings/producer/production_public.html", context)
+    return _production_edit_page(request, production)
+
+
+def _production_edit_page(request, production, *, status: int = 200, **bound_forms):
+    """The producer's production page; a refused form comes back bound (with what was typed, and its
+    problems next to the fields) with status 422, the others fresh."""
+    episodes, branches, svg = _graph_svg(production, request.user)
     titles = {e.id: e.title for e in episodes}
-    context.update(
-        branch_rows=[(b, titles[b.source_id], titles[b.target_id]) for b in branches],
-        settings_form=ProductionSettingsForm(
-            initial={
-                "title": production.title,
-                "synopsis": production.synopsis,
-                "start_episode": production.start_episode_id,
-            },
-            production=production,
-        ),
-        episode_form=EpisodeForm(),
-        branch_form=BranchForm(production=production),
-        publish_form=PublishForm(),
-        now=timezone.now(),
-    )
-    return render(request, "screenings/producer/production_edit.html", context)
+    initial = {"title": production.title, "synopsis": production.synopsis, "start_episode": production.start_episode_id}
+    context = {
+        "production": production,
+        "episodes": episodes,
+        "branches": branches,
+        "graph_svg": svg,
+        "branch_rows": [(b, titles[b.source_id], titles[b.target_id]) for b in branches],
+        "settings_form": ProductionSettingsForm(initial=initial, production=production),
+        "episode_form": EpisodeForm(),
+        "branch_form": BranchForm(production=production),
+        "publish_form": PublishForm(),
+        "now": timezone.now(),
+        **bound_forms,
+    }
+    return render(request, "screenings/producer/production_edit.html", context, status=status)
 
 
 @_http_errors
@@ -139,12 +147,13 @@ def production_graph(request, production_id: int):
 @_http_errors
 def production_settings(request, production_id: int):
     production = _editable_production(request, production_id)
-    _submit(
-        request,
-        ProductionSettingsForm(request.POST, production=production),
-        lambda form: services.production_update(production=production, actor=request.user, **form.cleaned_data),
-        lambda _: "Production saved.",
-    )
+    form = ProductionSettingsForm(request.POST, production=production)
+
+    def change(form):
+        return services.production_update(production=production, actor=request.user, **form.cleaned_data)
+
+    if not _submit(request, form, change, lambda _result: _("Production saved.")):
+        return _production_edit_page(request, production, status=422, settings_form=form)
     return redirect("production-detail", production.pk)
 
 
@@ -153,12 +162,13 @@ def production_settings(request, production_id: int):
 @_http_errors
 def episode_create(request, production_id: int):
     production = _editable_production(request, production_id)
-    _submit(
-        request,
-        EpisodeForm(request.POST, request.FILES),
-        lambda form: services.episode_create(production=production, actor=request.user, **form.changes()),
-        lambda episode: f"Added «{episode.title}» as a draft.",
-    )
+    form = EpisodeForm(request.POST, request.FILES)
+
+    def change(form):
+        return services.episode_create(production=production, actor=request.user, **form.changes())
+
+    if not _submit(request, form, change, lambda e: _("Added «%(title)s» as a draft.") % {"title": e.title}):
+        return _production_edit_page(request, production, status=422, episode_form=form)
     return redirect("production-detail", production.pk)
 
 
@@ -167,12 +177,13 @@ def episode_create(request, production_id: int):
 @_http_errors
 def branch_create(request, production_id: int):
     production = _editable_production(request, production_id)
-    _submit(
-        request,
-        BranchForm(request.POST, production=production),
-        lambda form: services.branch_create(actor=request.user, **form.cleaned_data),
-        lambda branch: f"Added the choice «{branch.label}».",
-    )
+    form = BranchForm(request.POST, production=production)
+
+    def change(form):
+        return services.branch_create(actor=request.user, **form.cleaned_data)
+
+    if not _submit(request, form, change, lambda b: _("Added the choice «%(label)s».") % {"label": b.label}):
+        return _production_edit_page(request, production, status=422, branch_form=form)
     return redirect(reverse("production-detail", args=[production.pk]) + "#branches")
 
 
@@ -213,15 +224,15 @@ def episode_edit(request, episode_id: int):
     fields = ("title", "synopsis", "duration_seconds", "media_url", "vote_at_second", "vote_window_seconds")
     initial = {f: getattr(episode, f) for f in fields}
     form = EpisodeForm(request.POST or None, request.FILES or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.episode_update(episode=episode, actor=request.user, **form.changes())
-        except DomainError as error:
-            _refused(request, error)
-        else:
-            messages.success(request, "Episode saved.")
+    if request.method == "POST":
+
+        def change(form):
+            return services.episode_update(episode=episode, actor=request.user, **form.changes())
+
+        if _submit(request, form, change, lambda _result: _("Episode saved.")):
             return redirect("episode-detail", episode.pk)
-    return render(request, "screenings/producer/episode_form.html", {"episode": episode, "form": form})
+    status = 422 if form.is_bound else 200
+    return render(request, "screenings/producer/episode_form.html", {"episode": episode, "form": form}, status=status)
 
 
 @login_required

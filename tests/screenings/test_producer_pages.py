@@ -150,11 +150,28 @@ def test_a_loop_is_refused_from_the_page(owner_client, story):
     response = owner_client.post(
         f"/productions/{story.production.pk}/branches/new/",
         {"source": story.ep["ending"].pk, "target": story.ep["arrival"].pk, "label": "Again"},
-        follow=True,
     )
 
-    assert "loop" in messages_of(response)[0]
+    # The page comes back with the form as it was typed and the problem next to it.
+    assert response.status_code == 422
+    assert "loop" in " ".join(response.context["branch_form"].errors.as_text().split())
+    assert 'value="Again"' in response.content.decode()
     assert not Branch.objects.filter(source=story.ep["ending"]).exists()
+
+
+def test_a_refused_new_episode_keeps_everything_typed(owner_client, story, media_root):
+    fake = SimpleUploadedFile("trailer.html", b"<html></html>", content_type="text/html")
+    response = owner_client.post(
+        f"/productions/{story.production.pk}/episodes/new/",
+        {"title": "The Long Night", "synopsis": "Rain on the pier.", "duration_seconds": 600, "media_file": fake},
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert 'value="The Long Night"' in html and "Rain on the pier." in html
+    assert "Use .m3u8, .m4v" in html and "must be chosen again" in html
+    assert '<details class="panel" open>' in html  # the form is open, not folded away
+    assert not Episode.objects.filter(title="The Long Night").exists()
 
 
 def test_schedule_reschedule_and_back_to_draft_from_the_page(owner_client, story):
@@ -193,8 +210,8 @@ def test_an_upload_that_is_not_a_video_is_refused_on_the_page(owner_client, stor
         {"title": "Arrival", "duration_seconds": 600, "media_file": fake},
     )
 
-    assert response.status_code == 200
-    assert any("Unsupported video file" in m for m in messages_of(response))
+    assert response.status_code == 422
+    assert "Use .m3u8, .m4v" in response.context["form"].errors.as_text()
     assert not Episode.objects.get(pk=story.ep["arrival"].pk).media_file
 
 
@@ -295,8 +312,9 @@ def test_a_producer_builds_a_decision_point_publishes_it_and_sees_the_graph(dire
     _add_choice(page, "Arrival", "The Fair", "Stay in the village")
     page.wait_for_selector("text=Added the choice «Stay in the village».")
 
-    _add_choice(page, "The Fair", "Arrival", "Start over")  # would loop
-    assert "loop" in page.locator(".message.error").inner_text()
+    _add_choice(page, "The Fair", "Arrival", "Start over")  # would loop: refused next to the form, input kept
+    assert "loop" in page.locator("#new-branch .errorlist").inner_text()
+    assert page.locator("#new-branch input[name=label]").input_value() == "Start over"
     _publish(page, "The Lighthouse")  # before the start: refused, named
     assert "cannot reach «The Lighthouse»" in page.locator(".message.error").inner_text()
 
@@ -353,6 +371,6 @@ def test_half_a_vote_cue_is_refused_on_the_page(owner_client, story):
     response = owner_client.post(
         f"/episodes/{story.ep['arrival'].pk}/edit/", {"title": "Arrival", "duration_seconds": 600, "vote_at_second": 5}
     )
-    assert response.status_code == 200
+    assert response.status_code == 422
     assert "or neither" in response.content.decode()
     assert Episode.objects.get(pk=story.ep["arrival"].pk).vote_at_second is None
