@@ -1,7 +1,7 @@
 """Importing a Twine story as a new draft production (POST /api/productions/import/, the studio's
 "Import from Twine" page).
 
-One transaction: the story is read by screenings/twine.py (pure), then the production, its
+One transaction: the story is read by screenings/twine.py and twine_graph.py (pure), then the production, its
 episodes and its branches are created through the story services, so every graph rule holds
 exactly as for hand-made graphs; a branch a service still refuses is left out and reported.
 Nothing is published: the producer reviews the drafts, uploads the films, and publishes.
@@ -15,12 +15,36 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from config.errors import Invalid
-from screenings import twine
+from config.errors import DomainError, Invalid
+from screenings import twine, twine_graph
 from screenings.models import Production
 from screenings.services import story
 
 DEFAULT_DURATION_SECONDS = 60
+
+
+class TwineTooLarge(DomainError):
+    code, status = "too_large", 413
+
+
+def _check_size(source: str) -> None:
+    limit = settings.TWINE_IMPORT_MAX_BYTES
+    if len(source) > limit or len(source.encode("utf-8", "surrogatepass")) > limit:
+        raise TwineTooLarge(_("The story is larger than %(limit)d bytes.") % {"limit": limit})
+
+
+def twine_upload_read(*, upload) -> str:
+    """An uploaded story file as text: at most TWINE_IMPORT_MAX_BYTES (413 `too_large`) of UTF-8."""
+    limit = settings.TWINE_IMPORT_MAX_BYTES
+    raw = upload.read(limit + 1)
+    if len(raw) > limit:
+        raise TwineTooLarge(_("The story is larger than %(limit)d bytes.") % {"limit": limit})
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        message = _("line %(line)d: the file is not UTF-8 text.") % {"line": line}
+        raise Invalid(message, fields={"file": [message]}, line=line) from None
 
 
 @dataclass(frozen=True)
@@ -41,8 +65,9 @@ def production_import_twine(
             _("An episode lasts between 1 and %(max)d seconds.") % {"max": twine.DURATION_MAX},
             fields={"duration_seconds": [_("Between 1 and %(max)d.") % {"max": twine.DURATION_MAX}]},
         )
+    _check_size(source)
     try:
-        plan = twine.import_plan(source, max_bytes=settings.TWINE_IMPORT_MAX_BYTES)
+        plan = twine_graph.import_plan(source, max_bytes=settings.TWINE_IMPORT_MAX_BYTES)
     except twine.TwineError as error:
         extra = {key: value for key, value in (("line", error.line), ("passage", error.passage)) if value is not None}
         raise Invalid(
