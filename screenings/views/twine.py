@@ -25,6 +25,7 @@ class TwineImportForm(forms.Form):
     )
     duration_seconds = forms.IntegerField(
         label=_("Episode length (seconds)"),
+        required=False,
         min_value=1,
         max_value=DURATION_MAX,
         initial=DEFAULT_DURATION_SECONDS,
@@ -43,7 +44,7 @@ def twine_import(request):
                 producer=request.user,
                 source=source,
                 title=form.cleaned_data["title"],
-                duration_seconds=form.cleaned_data["duration_seconds"],
+                duration_seconds=form.cleaned_data["duration_seconds"] or DEFAULT_DURATION_SECONDS,
             )
         except DomainError as error:
             error.add_to_form(form)
