@@ -149,7 +149,9 @@ def test_duplicate_names_keep_the_first_and_special_passages_are_not_scenes():
 
 
 def test_twee_names_unescape_tags_and_metadata_are_read_and_durations_kept():
-    plan = plan_of(':: A \\[1\\] \\{x\\} [tag one] {"position":"1,2","duration":90}\nText\n:: B {"duration": "long"}\nx')
+    plan = plan_of(
+        ':: A \\[1\\] \\{x\\} [tag one] {"position":"1,2","duration":90}\nText\n:: B {"duration": "long"}\nx'
+    )
 
     assert [(e.title, e.duration_seconds) for e in plan.episodes] == [("A [1] {x}", 90), ("B", None)]
     assert kinds(plan)["tags_ignored"] == [("A [1] {x}", 1)]
@@ -158,7 +160,7 @@ def test_twee_names_unescape_tags_and_metadata_are_read_and_durations_kept():
 def test_html_entities_and_markup_inside_passages_come_through():
     source = (
         '<tw-storydata name="S &amp; T" startnode="1"><tw-passagedata pid="1" name="A&lt;1&gt;">'
-        "Say <b>hi</b> &amp; [[go-&gt;B]]</tw-passagedata><tw-passagedata pid=\"2\" name=\"B\">x</tw-passagedata>"
+        'Say <b>hi</b> &amp; [[go-&gt;B]]</tw-passagedata><tw-passagedata pid="2" name="B">x</tw-passagedata>'
         "</tw-storydata>"
     )
     plan = plan_of(source)
