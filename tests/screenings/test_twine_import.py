@@ -77,6 +77,20 @@ def test_the_episode_length_is_bounded(producer):
     assert "duration_seconds" in raised.value.fields
 
 
+def test_the_story_services_have_the_last_word_on_loops(producer, monkeypatch):
+    """Break the plan's loop check once: the services still refuse the loop, the import reports it."""
+    from types import SimpleNamespace
+
+    from screenings import graph, twine_graph
+
+    monkeypatch.setattr(twine_graph, "graph", SimpleNamespace(branch_cycle=lambda *a: None, reachable=graph.reachable))
+    result = production_import_twine(producer=producer, source=fixture_text("lantern.twee"))
+
+    assert graph_of(result.production) == lantern_graph()
+    refused = [note for note in result.report if note["kind"] == "refused"]
+    assert [note["passage"] for note in refused] == ["The Lighthouse"] and "loop" in refused[0]["message"]
+
+
 def test_a_failure_half_way_rolls_back_the_whole_import(producer, monkeypatch):
     real = services.branch_create
     calls = []
