@@ -88,6 +88,10 @@ def parse(source: str, *, max_bytes: int) -> Story:
     text = source.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         raise TwineError(_("The text contains a NUL character."), line=text.count("\n", 0, text.index("\x00")) + 1)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:  # a lone surrogate (JSON allows "\ud800"): no database stores it
+        raise TwineError(_("The text is not valid Unicode."), line=text.count("\n", 0, error.start) + 1) from None
     if re.search(r"<tw-storydata\b", text, re.IGNORECASE):
         story = _parse_html(text)
     elif re.search(r"^::", text, re.MULTILINE):
@@ -151,8 +155,11 @@ class _StoryHTML(HTMLParser):
 
 def _parse_html(text: str) -> Story:
     parser = _StoryHTML()
-    parser.feed(text)
-    parser.close()
+    try:
+        parser.feed(text)
+        parser.close()
+    except AssertionError as error:  # html.parser's markup declarations (e.g. "<![foo[")
+        raise TwineError(_("Unreadable HTML (%(e)s).") % {"e": error}, line=parser.getpos()[0]) from None
     if parser.current is not None:
         name = parser.current[0].get("name")
         raise TwineError(_("The passage is not closed (</tw-passagedata>)."), line=parser.current[1], passage=name)

@@ -199,6 +199,8 @@ def test_a_story_without_a_title_gets_one_and_long_names_are_cut():
         ('<tw-storydata>\n<tw-passagedata pid="1">x</tw-passagedata>', "line 2: A passage has no name"),
         ('<tw-storydata name="S"></tw-storydata>', "no passages"),
         (":: StoryTitle\nOnly a title", "no passages that can become episodes"),
+        ("<tw-storydata>\n<![foo[ x", "line 2: Unreadable HTML"),
+        (":: A\nok\n\ud800", "line 3: The text is not valid Unicode"),
     ],
 )
 def test_unreadable_input_names_the_line_and_passage(source, words):
@@ -236,6 +238,7 @@ def test_the_report_is_bounded():
             st.text(max_size=30),
             st.sampled_from(["::", ":: A", "[[", "]]", "->", "<-", "|", "][", "{", "}", "[", "]", "\\", "\n", '"']),
             st.sampled_from(["<tw-storydata", "<tw-passagedata name='A'>", "</tw-passagedata>", "&amp;", "<script>"]),
+            st.sampled_from(["<![", "<!", "<?", "&#", "\ud800", "\x00", "\r", "\ufeff", "<!--", "-->"]),
         ),
         max_size=40,
     ).map("".join)
@@ -248,6 +251,8 @@ def test_any_text_is_read_or_refused_with_a_twine_error(source):
     else:
         assert plan.episodes and plan.start in {e.title for e in plan.episodes}
         assert {b.source for b in plan.branches} <= {e.title for e in plan.episodes}
+        stored = [plan.title, *(e.title + e.synopsis for e in plan.episodes), *(b.label for b in plan.branches)]
+        assert all("\x00" not in text and text.encode("utf-8") for text in stored)  # a database can hold them
 
 
 # --- Writing Twee --------------------------------------------------------------------------
