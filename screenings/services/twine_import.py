@@ -67,6 +67,10 @@ def production_import_twine(
         )
     _check_size(source)
     try:
+        (title or "").encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid(_("The title is not valid Unicode."), fields={"title": [_("Not valid Unicode.")]}) from None
+    try:
         plan = twine_graph.import_plan(source, max_bytes=settings.TWINE_IMPORT_MAX_BYTES)
     except twine.TwineError as error:
         extra = {key: value for key, value in (("line", error.line), ("passage", error.passage)) if value is not None}

@@ -83,11 +83,15 @@ def test_unreadable_stories_are_invalid_naming_line_and_passage(producer, client
     )
     binary = assert_error(api.post(IMPORT, {"file": upload("story.twee", b":: A\nok\n\xff\xfe")}), 400, "invalid")
     nul = assert_error(api.post(IMPORT, {"source": ":: A\n\x00"}, format="json"), 400, "invalid")
+    surrogate = b'{"source": ":: A\\n\\ud800", "title": "ok"}'
+    lone = assert_error(api.post(IMPORT, surrogate, content_type="application/json"), 400, "invalid")
+    title = b'{"source": ":: A\\nx", "title": "\\udfff"}'
+    bad_title = assert_error(api.post(IMPORT, title, content_type="application/json"), 400, "invalid")
 
     assert "line 3, passage «B»" in twee["message"] and (twee["line"], twee["passage"]) == (3, "B")
     assert "line 2" in html["message"] and html["line"] == 2
     assert "line 3" in binary["message"] and "UTF-8" in binary["message"] and "file" in binary["fields"]
-    assert nul["fields"]
+    assert nul["fields"] and "source" in lone["fields"] and "title" in bad_title["fields"]
     assert not Production.objects.exists()
 
 

@@ -60,6 +60,15 @@ def test_unreadable_input_is_invalid_naming_line_and_passage_and_creates_nothing
     assert Production.objects.count() == before
 
 
+def test_text_no_database_can_hold_is_invalid(producer):
+    with pytest.raises(Invalid, match="line 2"):
+        production_import_twine(producer=producer, source=":: A\n\ud800")
+    with pytest.raises(Invalid) as raised:
+        production_import_twine(producer=producer, source=":: A\nx", title="\udfff")
+
+    assert "title" in raised.value.fields and not Production.objects.exists()
+
+
 def test_a_story_over_the_size_limit_is_too_large(producer, settings):
     settings.TWINE_IMPORT_MAX_BYTES = 64
 
