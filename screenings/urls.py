@@ -3,10 +3,11 @@
 from django.urls import path
 
 import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
-from screenings.views import box_office, producer, public
+from screenings.views import box_office, producer, public, twine
 
 urlpatterns: list = [
     path("studio/", producer.studio, name="studio"),
+    path("studio/import/", twine.twine_import, name="studio-twine-import"),
     path("productions/<int:production_id>/", producer.production_detail, name="production-detail"),
     path("productions/<int:production_id>/graph.svg", producer.production_graph, name="production-graph"),
     path("productions/<int:production_id>/settings/", producer.production_settings, name="production-settings"),

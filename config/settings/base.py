@@ -264,6 +264,9 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 EPISODE_MEDIA_MAX_BYTES = env.int("EPISODE_MEDIA_MAX_BYTES", default=2 * 1024**3)
+# A Twine story to import (HTML or Twee, file upload or JSON `source`): at most this many bytes.
+# Kept below DATA_UPLOAD_MAX_MEMORY_SIZE so a JSON body carrying one fits (docs/story-graph.md, "Twine").
+TWINE_IMPORT_MAX_BYTES = env.int("TWINE_IMPORT_MAX_BYTES", default=2 * 1024 * 1024)
 
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="tickets@localhost")

@@ -3,13 +3,15 @@
 from django.urls import path
 
 import screenings.codes  # noqa: F401  (registers the <ticket_code:> converter)
-from screenings.api import story, ticketing
+from screenings.api import story, ticketing, twine
 
 P = "productions/<int:production_id>"
 
 urlpatterns: list = [
     path("productions/", story.ProductionListApi.as_view(), name="api-productions"),
+    path("productions/import/", twine.ProductionImportApi.as_view(), name="api-productions-import"),
     path(f"{P}/", story.ProductionDetailApi.as_view(), name="api-production"),
+    path(f"{P}/export.twee", twine.ProductionExportTweeApi.as_view(), name="api-production-export-twee"),
     path(f"{P}/episodes/", story.ProductionEpisodesApi.as_view(), name="api-production-episodes"),
     path(f"{P}/branches/", story.ProductionBranchesApi.as_view(), name="api-production-branches"),
     path("episodes/<int:episode_id>/", story.EpisodeDetailApi.as_view(), name="api-episode"),
