@@ -149,7 +149,7 @@
 
   function drawCounts(counts) {
     if (!poll) return;
-    Live.renderBars($("bars"), poll.options, counts || null);
+    Live.renderBars($("bars"), poll.options, counts || null, poll.decision && poll.decision.option);
     $("total").textContent = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : "—";
   }
 })();

@@ -157,7 +157,7 @@
     const hidden = counts === null || counts === undefined;
     $("hidden-note").classList.toggle("hidden", !(hidden && poll.hide_results && poll.status === "open"));
     $("bars").classList.toggle("hidden", hidden);
-    if (!hidden) Live.renderBars($("bars"), poll.options, counts);
+    if (!hidden) Live.renderBars($("bars"), poll.options, counts, poll.decision && poll.decision.option);
   }
 
   function showDecision() {

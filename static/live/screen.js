@@ -88,7 +88,7 @@
   function drawBars(counts) {
     const hidden = counts === null || counts === undefined;
     $("hidden-note").classList.toggle("hidden", !hidden);
-    Live.renderBars($("bars"), poll.options, hidden ? null : counts);
+    Live.renderBars($("bars"), poll.options, hidden ? null : counts, poll.decision && poll.decision.option);
   }
 
   function showDecision() {

@@ -92,26 +92,38 @@
     status(state, detail) { if (this.on.status) this.on.status(state, detail); }
   }
 
-  // Poll bars: one row per option, widths from counts; null counts (hidden) show no numbers.
-  function renderBars(container, options, counts) {
-    container.replaceChildren();
+  // Poll bars: one row per option, updated in place (widths animate; focus and screen-reader position
+  // stay put), with the count and its share; `winner` marks the chosen option; null counts (hidden)
+  // show no numbers.
+  function renderBars(container, options, counts, winner) {
     const total = counts ? Object.values(counts).reduce((a, b) => a + b, 0) : 0;
-    for (const option of options) {
-      const row = document.createElement("div");
-      row.className = "bar";
-      row.dataset.option = option.id;
-      const n = counts ? (counts[String(option.id)] || 0) : null;
-      const fill = document.createElement("span");
-      fill.className = "fill";
-      fill.style.width = (n !== null && total ? Math.round((100 * n) / total) : 0) + "%";
-      const label = document.createElement("span");
-      label.className = "label";
-      label.textContent = option.label;
-      const count = document.createElement("span");
-      count.className = "count";
-      count.textContent = n === null ? "" : String(n);
-      row.append(fill, label, count);
-      container.append(row);
+    const ids = options.map((o) => String(o.id));
+    if (container.dataset.options !== ids.join(",")) {
+      container.replaceChildren();
+      container.dataset.options = ids.join(",");
+      for (const option of options) {
+        const row = document.createElement("div");
+        row.className = "bar";
+        row.dataset.option = option.id;
+        const fill = document.createElement("span");
+        fill.className = "fill";
+        const label = document.createElement("span");
+        label.className = "label";
+        label.textContent = option.label;
+        const count = document.createElement("span");
+        count.className = "count";
+        row.append(fill, label, count);
+        container.append(row);
+      }
+    }
+    for (const row of container.children) {
+      const n = counts ? (counts[row.dataset.option] || 0) : null;
+      const share = n !== null && total ? Math.round((100 * n) / total) : 0;
+      row.querySelector(".fill").style.width = share + "%";
+      row.querySelector(".count").textContent = n === null ? "" : n + " · " + share + "%";
+      const won = winner !== undefined && winner !== null && String(winner) === row.dataset.option;
+      row.classList.toggle("winner", won);
+      row.querySelector(".label").dataset.winner = won ? gettext("chosen") : "";
     }
   }
 

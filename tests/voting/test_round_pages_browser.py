@@ -52,7 +52,7 @@ def test_a_phone_votes_in_a_round_and_sees_the_decision_and_release(asgi_server,
 
         card.locator(".options button >> text=Town").click()
         expect(card.locator(".options button.accepted")).to_have_text("Town")
-        expect(card.locator(".bar[data-option] .count")).to_have_text(["0", "1"])
+        expect(card.locator(".bar[data-option] .count")).to_have_text(["0 · 0%", "1 · 100%"])
         assert Vote.objects.get(poll=poll, ticket=ticket).branch_id == world.right.id
 
         watcher = context.new_page()  # a ticket whose screening did not show the pilot follows, cannot vote

@@ -67,8 +67,10 @@ def screening_join(request, screening_id: int):
 
 def ticket_live(request, code: str):
     ticket = get_object_or_404(Ticket.objects.select_related("screening__production", "screening__venue"), code=code)
-    context = {"ticket": ticket, "screening": ticket.screening}
-    if ticket.screening.venue_id is None:  # an online screening: this page is the holder's screen too
+    # A refunded ticket's page says so, and opens no socket (the server would refuse its hello).
+    refunded = ticket.status == Ticket.Status.REFUNDED
+    context = {"ticket": ticket, "screening": ticket.screening, "refunded": refunded}
+    if ticket.screening.venue_id is None and not refunded:  # an online screening: this page is the holder's screen too
         context["episodes"] = playable_episodes_get(screening=ticket.screening)
     return render(request, "live/live.html", context)
 

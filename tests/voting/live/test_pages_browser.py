@@ -95,7 +95,7 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
         expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
         phones[1].reload()
         expect(phones[1].locator("#options button.accepted")).to_have_text("Go left")
-        expect(screen.locator(f"#bars .bar[data-option='{story.to_left.id}'] .count")).to_have_text("2")
+        expect(screen.locator(f"#bars .bar[data-option='{story.to_left.id}'] .count")).to_have_text("2 · 100%")
         expect(console.locator("#total")).to_have_text("2")
 
         # The window closes by itself: Celery decides, every page shows it, the screen plays on.
