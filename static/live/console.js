@@ -7,7 +7,11 @@
   const graph = JSON.parse(document.getElementById("graph").textContent);
   let poll = null;
   let nowPlaying = null;
-  let status = $("status").textContent.trim();
+  let status = $("status").dataset.status;
+  const STATUS_WORDS = {
+    scheduled: gettext("Scheduled"), on_sale: gettext("On sale"), live: gettext("Live"),
+    ended: gettext("Ended"), cancelled: gettext("Cancelled"),
+  };
   let screeningState = { autopilot: false, paused_at: null };
 
   const socket = new Live.LiveSocket({
@@ -65,7 +69,7 @@
     setScreening(await api("screenings/" + screeningId + "/end/"));
   });
   $("close").addEventListener("click", async () => {
-    if (!poll) return;
+    if (!poll || !window.confirm(gettext("Close the vote now and decide with the votes so far?"))) return;
     const data = await api("polls/" + poll.id + "/close/");
     showPoll(data);
   });
@@ -79,7 +83,8 @@
 
   function setStatus(value) {
     status = value;
-    $("status").textContent = value;
+    $("status").dataset.status = value;
+    $("status").textContent = STATUS_WORDS[value] || value;
     $("start").disabled = $("start-autopilot").disabled = !(value === "scheduled" || value === "on_sale");
     $("end").disabled = value !== "live";
     drawAdvance();
@@ -104,6 +109,20 @@
   }
 
   function live() { return status === "live"; }
+
+  // Tickets connected now, across every server process (GET …/presence/), refreshed every few seconds.
+  async function presence() {
+    try {
+      const response = await fetch("/api/screenings/" + screeningId + "/presence/", { credentials: "same-origin" });
+      const data = await response.json();
+      $("presence").textContent = data.tickets_connected === null ? "?" : String(data.tickets_connected);
+    } catch (err) {
+      $("presence").textContent = "?";
+    }
+  }
+  presence();
+  setInterval(presence, 4000);
+  setStatus(status);
 
   function drawAdvance() {
     const box = $("advance");

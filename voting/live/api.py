@@ -10,9 +10,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from config.api_errors import error_responses
+from screenings import policy
 from screenings.models import Episode, Play, Screening
 from screenings.payloads import now_playing_payload
 from voting.live.autopilot import screening_autopilot_pause
+from voting.live.presence import presence_count
 from voting.live.services import screening_advance, screening_end, screening_start
 
 WRITE_ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -131,3 +133,19 @@ class ScreeningEndApi(_OrganizerApi):
     def post(self, request, screening_id: int):
         screening = screening_end(screening=get_object_or_404(Screening, pk=screening_id), by=request.user)
         return Response(screening_live_out(screening))
+
+
+class ScreeningPresenceApi(_OrganizerApi):
+    class ScreeningPresenceSerializer(serializers.Serializer):
+        tickets_connected = serializers.IntegerField(
+            allow_null=True, help_text="Ticket sockets connected now, across every server process; null if unknown."
+        )
+
+    @extend_schema(
+        responses={200: ScreeningPresenceSerializer, **error_responses(401, 403, 404)},
+        summary="How many tickets are connected to the screening now (the console's count)",
+    )
+    def get(self, request, screening_id: int):
+        screening = get_object_or_404(Screening, pk=screening_id)
+        policy.screening_manage_check(user=request.user, screening=screening)
+        return Response({"tickets_connected": presence_count(screening_id=screening.id)})

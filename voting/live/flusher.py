@@ -17,6 +17,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from voting import tally
+from voting.live import presence
 from voting.models import Poll
 from voting.selectors.polls import poll_options_list
 
@@ -52,14 +53,19 @@ def tally_events_due() -> list[tuple[str, dict]]:
 
 async def _run(loop: asyncio.AbstractEventLoop) -> None:
     layer = get_channel_layer()
+    published_at = 0.0
     while _sockets.get(loop, 0) > 0:
         await asyncio.sleep(TICK_SECONDS)
+        if loop.time() - published_at >= presence.PUBLISH_EVERY_SECONDS:
+            published_at = loop.time()
+            await asyncio.to_thread(presence.presence_publish)  # display only; it never raises
         try:
             for group, event in await database_sync_to_async(tally_events_due)():
                 await layer.group_send(group, event)
         except Exception:  # keep flushing: a later snapshot repairs a lost one
             logger.exception("tally flush failed")
             await asyncio.sleep(1)
+    await asyncio.to_thread(presence.presence_publish)  # the last socket left: say so at once
 
 
 def socket_joined() -> None:

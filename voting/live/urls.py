@@ -20,4 +20,5 @@ api_urlpatterns: list = [
     path(
         "screenings/<int:screening_id>/autopilot/", api.ScreeningAutopilotApi.as_view(), name="api-screening-autopilot"
     ),
+    path("screenings/<int:screening_id>/presence/", api.ScreeningPresenceApi.as_view(), name="api-screening-presence"),
 ]

@@ -57,7 +57,7 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
         console.click("button[type=submit], input[type=submit]")
         expect(console.locator("#conn")).to_have_text("connected")
         console.click("#start")
-        expect(console.locator("#status")).to_have_text("live")
+        expect(console.locator("#status")).to_have_text("Live")
         expect(console.locator("#now-playing")).to_have_text("Start")
 
         screen = new_page(viewport={"width": 1280, "height": 720})
@@ -75,6 +75,7 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
             expect(phone.locator("#now-playing")).to_have_text("Start")
             phones.append(phone)
 
+        expect(console.locator("#presence")).to_have_text("2")  # both phones, not the screen or the console
         console.fill("input[name=duration_seconds]", "6")
         console.click("#open")
         expect(console.locator("#poll-status")).to_contain_text("open")
@@ -109,7 +110,7 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
         expect(console.locator("#now-playing")).to_have_text("Ending")
         expect(screen.locator("#episode-title")).to_have_text("Ending")
         console.click("#end")
-        expect(console.locator("#status")).to_have_text("ended")
+        expect(console.locator("#status")).to_have_text("Ended")
         expect(phones[1].locator("#screening-status")).to_have_text("Ended — thanks for watching")
     finally:
         for context in contexts:

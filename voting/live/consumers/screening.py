@@ -27,7 +27,7 @@ from screenings import policy
 from screenings.events import production_group, screening_group
 from screenings.models import Screening, Ticket
 from screenings.selectors.ticketing import ticket_for_screening_get
-from voting.live import flusher
+from voting.live import flusher, presence
 from voting.live.batcher import batcher
 from voting.live.consumers.base import FrameError, Hello, LiveConsumer, Ping, Vote, frame_decode, supported_language
 from voting.live.selectors import screening_state_get
@@ -140,6 +140,8 @@ class ScreeningConsumer(LiveConsumer):
             if _sockets_per_address[self.address] <= 0:
                 del _sockets_per_address[self.address]
         if self.groups_joined:
+            if self.ticket is not None:
+                presence.ticket_left(self.screening_id)
             flusher.socket_left()
         await self.leave()
 
@@ -201,6 +203,8 @@ class ScreeningConsumer(LiveConsumer):
         self.hello_timer.cancel()
         # register first, then read the state: nothing falls in between
         await self.join(screening_group(self.screening_id), production_group(self.production_id))
+        if self.ticket is not None:
+            presence.ticket_joined(self.screening_id)
         flusher.socket_joined()
         await self.send_state()
 
