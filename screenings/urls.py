@@ -35,8 +35,14 @@ urlpatterns: list = [
         "box-office/screenings/<int:screening_id>/cancel/", box_office.screening_cancel_action, name="box-office-cancel"
     ),
     path("box-office/screenings/<int:screening_id>/check-in/", box_office.check_in_page, name="box-office-check-in"),
+    path(
+        "box-office/screenings/<int:screening_id>/attendees.csv", box_office.attendees_csv, name="box-office-attendees"
+    ),
+    path("box-office/orders/<int:order_id>/", box_office.order_detail, name="box-office-order"),
+    path("box-office/orders/<int:order_id>/resend/", box_office.order_resend, name="box-office-order-resend"),
     path("screenings/<int:screening_id>/", public.screening_page, name="screening"),
     path("t/<ticket_code:code>/", public.ticket_page, name="ticket"),
     # Order codes have the ticket codes' format, and their routes the same guessing limit.
     path("o/<ticket_code:code>/", public.order_page, name="order"),
+    path("o/<ticket_code:code>/resend/", public.order_resend, name="order-resend"),
 ]

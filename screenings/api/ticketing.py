@@ -23,6 +23,7 @@ from screenings import policy
 from screenings.api.ticketing_serializers import (
     CancelOutput,
     CheckInInput,
+    CheckInOutput,
     OrderInput,
     OrderOutput,
     ScreeningInput,
@@ -266,7 +267,7 @@ class TicketQrApi(APIView):
     tags=["tickets"],
     request=CheckInInput,
     responses={
-        200: TicketOutput,
+        200: CheckInOutput,
         **ERRORS,
         409: OpenApiResponse(
             ErrorSerializer,
@@ -285,8 +286,10 @@ class TicketCheckInApi(APIView):
     def post(self, request, code: str):
         data = CheckInInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.ticket_check_in(code=code, user=request.user, screening_id=data.validated_data.get("screening"))
-        return Response(TicketOutput(_ticket(code)).data)
+        checked = services.ticket_check_in(
+            code=code, user=request.user, screening_id=data.validated_data.get("screening")
+        )
+        return Response(CheckInOutput(_ticket(code), context={"collect": checked.collect}).data)
 
 
 @extend_schema(tags=["tickets"], request=None, responses={200: TicketOutput, **ERRORS, **GUESSING})

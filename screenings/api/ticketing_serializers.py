@@ -217,6 +217,12 @@ class OrderOutput(serializers.ModelSerializer):
         return OrderTicketOutput(tickets, many=True).data
 
 
+class CollectOutput(serializers.Serializer):
+    amount = serializers.CharField(help_text="To collect at the door now, in the currency's minor unit.")
+    currency = serializers.CharField()
+    tickets = serializers.IntegerField(help_text="How many tickets of the order the amount pays for.")
+
+
 class TicketOutput(serializers.ModelSerializer):
     price = serializers.SerializerMethodField()
     currency = serializers.CharField(source="screening.currency", read_only=True)
@@ -228,3 +234,19 @@ class TicketOutput(serializers.ModelSerializer):
     @extend_schema_field(MONEY_SCHEMA)
     def get_price(self, ticket) -> str:
         return money(ticket.price, ticket.screening.currency)
+
+
+class CheckInOutput(TicketOutput):
+    collect = serializers.SerializerMethodField(
+        help_text="Set when this admission settles an order to pay at the door: collect this amount now."
+    )
+
+    class Meta(TicketOutput.Meta):
+        fields = [*TicketOutput.Meta.fields, "collect"]
+
+    @extend_schema_field(CollectOutput(allow_null=True))
+    def get_collect(self, ticket) -> dict | None:
+        collect = self.context.get("collect")
+        if not collect:
+            return None
+        return {**collect, "amount": money(collect["amount"], collect["currency"])}

@@ -460,6 +460,12 @@ def ticket_check_in(*, code: str, user, screening_id: int | None = None) -> Tick
     ticket.save(update_fields=["status", "checked_in_at"])
     order = locked_one(Order.objects, ticket.order_id)
     status = payment_provider_get(order.payment_provider).ticket_admitted(order=order)
+    # The door's payment step: the admission that settles a pending order says what to collect
+    # (the order's tickets that still stand, all of them, whoever of the party arrives first).
+    ticket.collect = None
+    if order.payment_status == Order.PaymentStatus.PENDING and status == Order.PaymentStatus.PAID:
+        standing = list(order.tickets.exclude(status=Ticket.Status.REFUNDED).values_list("price", flat=True))
+        ticket.collect = {"amount": sum(standing, Decimal(0)), "currency": order.currency, "tickets": len(standing)}
     if status != order.payment_status:
         order.payment_status = status
         order.save(update_fields=["payment_status"])

@@ -9,14 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from screenings import policy
-from screenings.models import Screening, Venue
+from screenings.exports import screening_attendees_csv
+from screenings.models import Order, Screening, Venue
 from screenings.pricing import MINOR_UNITS
 from screenings.selectors.ticketing import (
     screening_sales_list,
@@ -24,6 +25,7 @@ from screenings.selectors.ticketing import (
     screening_with_sales_get,
     venue_list,
 )
+from screenings.services.orders import order_tickets_resend
 from screenings.services.ticketing import (
     screening_cancel,
     screening_create,
@@ -200,3 +202,38 @@ def screening_cancel_action(request, screening_id: int):
 def check_in_page(request, screening_id: int):
     context = {"screening": _own_screening(request, screening_id), "qr_decoder": settings.QR_DECODER_SCRIPT}
     return render(request, "screenings/box_office/check_in.html", context)
+
+
+@login_required
+def attendees_csv(request, screening_id: int):
+    """The attendee list as a spreadsheet (screenings/exports.py: columns; no ticket codes)."""
+    screening = _own_screening(request, screening_id)
+    response = HttpResponse(screening_attendees_csv(screening=screening), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="screening-{screening.pk}-attendees.csv"'
+    return response
+
+
+def _own_order(request, order_id: int) -> Order:
+    order = get_object_or_404(Order.objects.select_related("screening__production", "screening__venue"), pk=order_id)
+    _own_screening(request, order.screening_id)
+    return order
+
+
+@login_required
+def order_detail(request, order_id: int):
+    order = _own_order(request, order_id)
+    context = {"order": order, "screening": order.screening, "tickets": order.tickets.order_by("id")}
+    return render(request, "screenings/box_office/order.html", context)
+
+
+@login_required
+@require_POST
+def order_resend(request, order_id: int):
+    order = _own_order(request, order_id)
+    try:
+        order_tickets_resend(order=order, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The tickets were sent again to %(email)s.") % {"email": order.email})
+    return redirect("box-office-order", order_id=order.pk)

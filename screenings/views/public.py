@@ -6,9 +6,12 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from config.errors import DomainError
 from config.ratelimit import order_rate_check
@@ -19,6 +22,7 @@ from screenings.selectors.ticketing import (
     screening_with_sales_get,
     ticket_by_code_get,
 )
+from screenings.services.orders import order_tickets_resend
 from screenings.services.ticketing import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
     IDEMPOTENCY_KEY_MIN_LENGTH,
@@ -106,3 +110,18 @@ def order_page(request, code: str):
         "may_join": bool(voting) and screening.status not in (screening.Status.CANCELLED, screening.Status.ENDED),
     }
     return render(request, "screenings/public/order.html", context)
+
+
+@require_POST
+def order_resend(request, code: str):
+    """The holder of the order link asks for the tickets again: they go to the order's e-mail only."""
+    order = order_by_code_get(code=code)
+    if order is None:
+        raise Http404("No such order.")
+    try:
+        order_tickets_resend(order=order)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("We sent the tickets again to %(email)s.") % {"email": order.email})
+    return redirect("order", code=order.code)

@@ -29,13 +29,42 @@
     }
   }
 
+  // Times in the venue's time zone (the door's clock), not the scanning phone's.
   function localTime(iso) {
-    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    return new Date(iso).toLocaleTimeString(document.documentElement.lang || [], {
+      hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: root.dataset.timeZone || undefined });
   }
+
+  function money(amount, currency) {
+    try {
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "currency", currency })
+        .format(Number(amount));
+    } catch (err) {
+      return amount + " " + currency;
+    }
+  }
+
+  // The payment step: an admission that settles an order to pay at the door says what to collect,
+  // and the door takes no other ticket until the staff confirm they took the money.
+  const collect = document.getElementById("collect");
+  let collecting = false;
+  function askToCollect(due) {
+    collecting = true;
+    document.getElementById("collect-amount").textContent = money(due.amount, due.currency);
+    document.getElementById("collect-detail").textContent = interpolate(
+      ngettext("for %s ticket of this order", "for all %s tickets of this order", due.tickets), [due.tickets]);
+    collect.hidden = false;
+    document.getElementById("collected").focus();
+  }
+  document.getElementById("collected").addEventListener("click", () => {
+    collecting = false;
+    collect.hidden = true;
+    input.focus();
+  });
 
   async function checkIn(raw) {
     const code = codeFrom(raw);
-    if (!code || busy) return;
+    if (!code || busy || collecting) return;
     busy = true;
     try {
       const response = await fetch(root.dataset.api.replace("CODE", encodeURIComponent(code)), {
@@ -49,6 +78,7 @@
       if (response.ok) {
         show("ok", "Admitted ✔", body.kind === "half" ? "Half-price ticket" : "Full-price ticket");
         if (admitted) admitted.textContent = Number(admitted.textContent) + 1;
+        if (body.collect) askToCollect(body.collect);
       } else if (error.code === "already_checked_in") {
         show("warn", "Already checked in", "First scanned at " + localTime(error.checked_in_at));
       } else if (error.ticket_status === "refunded") {
@@ -65,7 +95,7 @@
     } finally {
       busy = false;
       input.value = "";
-      input.focus();
+      if (!collecting) input.focus();
     }
   }
 

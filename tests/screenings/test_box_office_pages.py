@@ -205,6 +205,9 @@ def test_buy_then_ticket_then_check_in_in_a_browser(asgi_server, chromium):
     door.wait_for_selector("#result.ok")
     assert "Admitted" in door.text_content("#result")
     assert door.text_content("#admitted") == "1"
+    # Paid at the door: the payment step holds the door until the staff confirm the money.
+    assert door.is_visible("#collect") and "for all 2 tickets of this order" in door.text_content("#collect-detail")
+    door.click("#collected")
 
     door.fill("#code", code)
     door.press("#code", "Enter")

@@ -81,12 +81,19 @@ def test_a_ticket_held_up_to_the_camera_is_checked_in_without_barcode_detector(a
     start.click()
 
     expect(page.locator("#result")).to_contain_text("Admitted", timeout=20_000)
+    # The order was to pay at the door: the payment step says what to collect, and holds the door.
+    expect(page.locator("#collect")).to_be_visible()
+    expect(page.locator("#collect-detail")).to_have_text("for 1 ticket of this order")
+    assert "6" in page.locator("#collect-amount").inner_text()
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.CHECKED_IN
     # The camera keeps filming the same code: it is not checked in again at once ("Already checked in").
     page.wait_for_timeout(1500)
     expect(page.locator("#result")).to_contain_text("Admitted")
     expect(page.locator("#admitted")).to_have_text("1")
+    page.click("#collected")
+    expect(page.locator("#collect")).to_be_hidden()
+    expect(page.locator("#code")).to_be_focused()
     context.close()
 
 
