@@ -43,10 +43,11 @@
       box.append(options);
       const note = el("p", { className: "muted round-status" });
       if (!p.may_vote && p.status === "open") note.textContent = "Your screening did not show this episode: you can follow the vote but cannot take part.";
-      else if (r.myVote) note.textContent = "Vote accepted: it will be counted. You can change it until the round closes.";
+      else if (r.myVote && p.status === "open") note.textContent = "Vote accepted: it will be counted. You can change it until the round closes.";
+      else if (r.myVote) note.textContent = "Your vote was counted.";  // decided: nothing left to change
       box.append(note);
       const bars = el("div", { className: "bars" });
-      if (p.counts) Live.renderBars(bars, p.options, p.counts);
+      if (p.counts) Live.renderBars(bars, p.options, p.counts, p.decision && p.decision.option);
       else if (p.status === "open") box.append(el("p", { className: "muted" }, "Results are hidden until the round closes."));
       box.append(bars);
       if (p.decision) {

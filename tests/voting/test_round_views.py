@@ -69,6 +69,10 @@ def test_owner_opens_a_round_and_watches_venue_counts_in_chromium(world, live_se
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.fill("#id_closes_at", _local(timezone.now() + timedelta(days=2)))
+    # No decision point is chosen for the producer: the form does not go until one is.
+    assert page.locator("#id_episode").input_value() == ""
+    assert page.evaluate("document.getElementById('id_episode').validity.valid") is False
+    page.select_option("#id_episode", str(world.start.id))
     page.click("#round-open-form button[type=submit]")
     page.wait_for_url(f"**/productions/{world.production.id}/analytics/")
     poll = Poll.objects.get(scope="round")

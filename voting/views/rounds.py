@@ -14,7 +14,8 @@ from voting.services.rounds import round_open
 
 
 class RoundOpenForm(forms.Form):
-    episode = forms.ModelChoiceField(queryset=None, label="Decision point", empty_label=None)
+    # No default: the producer picks the decision point (the first one is rarely the one meant).
+    episode = forms.ModelChoiceField(queryset=None, label="Decision point", empty_label="— choose a decision point —")
     closes_at = forms.DateTimeField(
         label="Voting closes (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
