@@ -13,6 +13,7 @@ screenings took (`highlight_edges`, drawn blue and thick, class "taken").
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Collection, Mapping, Sequence
 
@@ -80,8 +81,29 @@ def _marker(name: str, colour: str) -> str:
     )
 
 
-def _short(text: str, limit: int = 24) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _em(char: str) -> float:
+    """A character's width in em, near enough for system-ui: CJK and other wide characters are a
+    full em, Latin about 0.6 (bold), so Korean and Chinese titles are cut as short as they need."""
+    return 1.0 if unicodedata.east_asian_width(char) in ("W", "F") else 0.6
+
+
+def _fit(text: str, *, width: float, font_px: float) -> str:
+    """`text` cut (with …) to fit `width` pixels at `font_px`: no title leaves its box."""
+    room = width / font_px
+    if sum(_em(c) for c in text) <= room:
+        return text
+    out, used = [], _em("…")
+    for char in text:
+        if used + _em(char) > room:
+            break
+        out.append(char)
+        used += _em(char)
+    return "".join(out).rstrip() + "…"
+
+
+TITLE_PX, STATUS_PX, LABEL_PX = 14, 12, 12
+TITLE_ROOM = NODE_W - 24  # 12 px of padding each side
+LABEL_ROOM = GAP_X - 16  # an edge label sits in the gap between two columns, clear of both boxes
 
 
 TAKEN_COLOUR = "#6ea8fe"
@@ -123,6 +145,8 @@ def story_graph_svg(
         '<title id="story-graph-title">Story graph: episodes and the branches between them</title>',
         f"<defs>{_marker('arrow', '#9aa3b5')}{_marker('arrow-default', '#f5b83d')}</defs>",
     ]
+    # Lines first, then every label over them: no later line is drawn across an earlier label.
+    labels = []
     for b in branches:
         (sx, sy), (tx, ty) = pos[b.source_id], pos[b.target_id]
         x1, y1, x2, y2 = sx + NODE_W, sy + NODE_H / 2, tx, ty + NODE_H / 2
@@ -130,25 +154,33 @@ def story_graph_svg(
         colour, marker = ("#f5b83d", "arrow-default") if b.is_default else ("#9aa3b5", "arrow")
         taken = b.id in highlight_edges
         stroke, width = (TAKEN_COLOUR, 4) if taken else (colour, 3 if b.is_default else 1.5)
-        label = ("★ " if b.is_default else "") + _short(b.label, 22)
+        label = _fit(("★ " if b.is_default else "") + b.label, width=LABEL_ROOM, font_px=LABEL_PX)
         note = (branch_notes or {}).get(b.id)
         classes = "branch" + (" default" if b.is_default else "") + (" taken" if taken else "")
+        # Labels stand in the first gap after the source, where lines from one episode are still apart.
+        lx = x1 + min(GAP_X, x2 - x1) / 2
+        ly = y1 + (y2 - y1) * (lx - x1) / max(1.0, x2 - x1)
         parts.append(
             f'<g class="{classes}" data-branch="{b.id}">'
             f'<path d="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" fill="none" stroke="{stroke}" '
             f'stroke-width="{width}" marker-end="url(#{marker})"/>'
-            f'<text x="{(x1 + x2) / 2}" y="{(y1 + y2) / 2 - 6}" text-anchor="middle" font-size="12" fill="{colour}" '
-            f'stroke="#0d0f14" stroke-width="4" paint-order="stroke">{escape(label)}</text>'
+            + f"<title>{escape(b.label)}{' (default: taken on a tie or when nobody votes)' if b.is_default else ''}"
+            f"{' · ' + escape(note) if note else ''}{' · taken by a screening' if taken else ''}</title></g>"
+        )
+        labels.append(
+            f'<g class="branch-label" data-branch="{b.id}" aria-hidden="true">'
+            f'<text class="branch-text" x="{lx}" y="{ly - 6}" text-anchor="middle" font-size="{LABEL_PX}" '
+            f'fill="{colour}" stroke="#0d0f14" stroke-width="4" paint-order="stroke">{escape(label)}</text>'
             + (
-                f'<text class="branch-note" x="{(x1 + x2) / 2}" y="{(y1 + y2) / 2 + 10}" text-anchor="middle" '
+                f'<text class="branch-note" x="{lx}" y="{ly + 10}" text-anchor="middle" '
                 f'font-size="11" fill="{TAKEN_COLOUR}" stroke="#0d0f14" stroke-width="4" paint-order="stroke">'
                 f"{escape(note)}</text>"
                 if note
                 else ""
             )
-            + f"<title>{escape(b.label)}{' (default: taken on a tie or when nobody votes)' if b.is_default else ''}"
-            f"{' · ' + escape(note) if note else ''}{' · taken by a screening' if taken else ''}</title></g>"
+            + "</g>"
         )
+    parts.extend(labels)
     for e in episodes:
         x, y = pos[e.id]
         colour = STATUS_COLOURS.get(e.status, "#9aa3b5")
@@ -162,8 +194,9 @@ def story_graph_svg(
         node = (
             f'<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="10" fill="#171a22" stroke="{colour}" '
             f'stroke-width="{3 if e.id == start_id else 2}"{dash}/>'
-            f'<text x="{x + 12}" y="{y + 24}" font-size="14" font-weight="600" fill="#e9ecf2">{escape(_short(e.title))}'
-            f'</text><text x="{x + 12}" y="{y + 44}" font-size="12" fill="{colour}">{escape(status)}</text>'
+            f'<text class="episode-title" x="{x + 12}" y="{y + 24}" font-size="{TITLE_PX}" font-weight="600" '
+            f'fill="#e9ecf2">{escape(_fit(e.title, width=TITLE_ROOM, font_px=TITLE_PX))}</text>'
+            f'<text x="{x + 12}" y="{y + 44}" font-size="{STATUS_PX}" fill="{colour}">{escape(status)}</text>'
         )
         if marks:
             node += (
