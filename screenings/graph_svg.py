@@ -168,7 +168,7 @@ def story_graph_svg(
             f"{' · ' + escape(note) if note else ''}{' · taken by a screening' if taken else ''}</title></g>"
         )
         labels.append(
-            f'<g class="branch-label" data-branch="{b.id}" aria-hidden="true">'
+            f'<g class="edge-label" data-branch="{b.id}" aria-hidden="true">'
             f'<text class="branch-text" x="{lx}" y="{ly - 6}" text-anchor="middle" font-size="{LABEL_PX}" '
             f'fill="{colour}" stroke="#0d0f14" stroke-width="4" paint-order="stroke">{escape(label)}</text>'
             + (

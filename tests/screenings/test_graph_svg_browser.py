@@ -20,14 +20,14 @@ MEASURE = """() => {
     if (!inside(box(g.querySelector("text.episode-title")), box(g.querySelector("rect"))))
       problems.push("title leaves its box: " + g.querySelector("text.episode-title").textContent);
   }
-  for (const label of document.querySelectorAll("g.branch-label text")) {
+  for (const label of document.querySelectorAll("g.edge-label text")) {
     for (const g of nodes) {
       if (overlap(box(label), box(g.querySelector("rect")))) problems.push("label on an episode: " + label.textContent);
     }
   }
   const svg = document.querySelector("svg");
   const lastLine = [...svg.querySelectorAll("g.branch")].pop();
-  const firstLabel = svg.querySelector("g.branch-label");
+  const firstLabel = svg.querySelector("g.edge-label");
   if (lastLine && firstLabel && (lastLine.compareDocumentPosition(firstLabel) & Node.DOCUMENT_POSITION_FOLLOWING) === 0)
     problems.push("a line is drawn over a label");
   return problems;
@@ -53,4 +53,4 @@ def test_long_korean_and_english_titles_and_labels_fit(page):
     page.set_content(f'<!doctype html><html lang="ko"><body style="margin:0">{svg}</body></html>')
 
     assert page.evaluate(MEASURE) == []
-    assert page.locator("g.branch-label text.branch-note").text_content() == "67%"
+    assert page.locator("g.edge-label text.branch-note").text_content() == "67%"
