@@ -7,13 +7,14 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint install install-dev lock migrate demo check-deploy bench clean help
+.PHONY: run test lint install install-dev lock migrate demo check-deploy bench screenshots clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    - set up and serve the platform with demo data on http://127.0.0.1:$${PORT:-8000}"
 	@echo "make test   - set up, lint and run the whole test suite (pytest)"
 	@echo "make bench  - run the benchmarks in bench/ and print their figures"
+	@echo "make screenshots - the main pages of each role (phone, desktop; en, ko) into .data/screenshots/"
 	@echo "make lock   - regenerate the lock files from pyproject.toml"
 
 # Runtime only (what the production image installs): requirements.lock.
@@ -59,6 +60,10 @@ test: lint
 
 bench: install-dev
 	PRIVATE_POSTGRES=off $(PY) platform/run.py test bench -o python_files='bench_*.py' -p no:cacheprovider -s $(ARGS)
+
+# The product at a glance, without running a screening by hand (tests/screenshots/shoot_pages.py).
+screenshots: install-dev
+	PRIVATE_POSTGRES=off $(PY) platform/run.py test tests/screenshots -o python_files='shoot_*.py' -p no:cacheprovider -s $(ARGS)
 
 check-deploy: install
 	DJANGO_SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
