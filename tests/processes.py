@@ -146,10 +146,14 @@ def celery_beat(log_dir: Path, **env: str) -> Process:
     return proc
 
 
-def asgi_server(log_dir: Path, **env: str) -> tuple[Process, str]:
+def asgi_server(log_dir: Path, *, processes: int = 1, **env: str) -> tuple[Process, str]:
+    """uvicorn on a free port; with `processes` > 1, that many server processes on it (WEB_PROCESSES)."""
     port = free_port()
     proc = Process(
-        "web", launcher.web_command("127.0.0.1", port), process_env("web", **env), log_dir / f"web-{port}.log"
+        "web",
+        launcher.web_command("127.0.0.1", port, processes),
+        process_env("web", **env),
+        log_dir / f"web-{port}.log",
     ).start()
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

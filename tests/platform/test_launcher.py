@@ -66,3 +66,29 @@ def test_launcher_serves_health_on_embedded_defaults_and_stops_everything(tmp_pa
     still_running = [pid for pid in spawned if Path(f"/proc/{pid}").exists()]
     assert still_running == [], output[-3000:]
     assert len(spawned) >= 4  # redis, uvicorn, worker, beat (and their children)
+
+
+def _launcher():
+    from tests.processes import launcher
+
+    return launcher
+
+
+def test_web_processes_default_to_one_in_development_and_one_per_core_in_production():
+    launcher = _launcher()
+    assert launcher.web_processes({}) == 1
+    assert launcher.web_processes({"DJANGO_SETTINGS_MODULE": "config.settings.local"}) == 1
+    assert launcher.web_processes({"DJANGO_SETTINGS_MODULE": "config.settings.production"}) == (os.cpu_count() or 1)
+    assert launcher.web_processes({"DJANGO_SETTINGS_MODULE": "config.settings.production", "WEB_PROCESSES": "3"}) == 3
+    for wrong in ("0", "-2", "two"):
+        with pytest.raises(ValueError, match="WEB_PROCESSES"):
+            launcher.web_processes({"WEB_PROCESSES": wrong})
+
+
+def test_make_run_with_web_processes_runs_that_many_uvicorn_processes_on_the_one_port():
+    launcher = _launcher()
+    web = launcher.programs({"REDIS_URL": "redis://127.0.0.1:1/0", "WEB_PROCESSES": "4"}, "127.0.0.1", "8123")["web"][0]
+    assert web[web.index("--port") + 1] == "8123"
+    assert web[web.index("--workers") + 1] == "4"
+    single = launcher.programs({"REDIS_URL": "redis://127.0.0.1:1/0"}, "127.0.0.1", "8123")["web"][0]
+    assert "--workers" not in single
