@@ -119,13 +119,16 @@ class Process:
             return ""
 
 
-def celery_worker(log_dir: Path, *, run_id: str | None = None, concurrency: int = 2, **env: str) -> Process:
-    """A worker consuming only the queue of `run_id` (default: this test run's)."""
+def celery_worker(
+    log_dir: Path, *, run_id: str | None = None, concurrency: int = 2, queues: str = "", **env: str
+) -> Process:
+    """A worker consuming only the queues of `run_id` (default: this test run's; `queues`: some of them)."""
     run_id = run_id or env.pop("TEST_RUN_ID", None) or settings.TEST_RUN_ID
     env.pop("TEST_RUN_ID", None)
     queue = f"test-{run_id}"
+    queues = queues or f"{queue},{queue}-decisions"  # config/settings/test.py's two queues
     args = launcher.worker_command(
-        "-Q", queue, "--without-gossip", "--without-mingle", concurrency=concurrency, name=f"{queue}@%h"
+        "-Q", queues, "--without-gossip", "--without-mingle", concurrency=concurrency, name=f"{queue}@%h"
     )
     proc = Process(
         "worker",
@@ -233,6 +236,7 @@ class Platform:
             PORT=str(self.port),
             CHANNELS_PREFIX=f"t{run_id}",
             CELERY_TASK_DEFAULT_QUEUE=f"test-{run_id}",
+            CELERY_DECISIONS_QUEUE=f"test-{run_id}-decisions",
             PYTHONUNBUFFERED="1",
         )
         environment.update(env)

@@ -13,6 +13,7 @@ import environ
 from csp.constants import NONE, SELF
 
 from config.redis_hosts import celery_broker_url, channel_layer_hosts
+from config.task_queues import task_queues, task_routes
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
@@ -159,6 +160,10 @@ CHANNEL_LAYERS = {
 # when the server restarts (kombu: 'NoneType' object has no attribute 'hostname').
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=celery_broker_url(REDIS_URL))
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Decisions and releases on a queue of their own (config/task_queues.py); a worker without -Q takes both.
+CELERY_DECISIONS_QUEUE = env("CELERY_DECISIONS_QUEUE", default="decisions")
+CELERY_TASK_ROUTES = task_routes(CELERY_DECISIONS_QUEUE)
+CELERY_TASK_QUEUES = task_queues(CELERY_TASK_DEFAULT_QUEUE, CELERY_DECISIONS_QUEUE)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its task to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

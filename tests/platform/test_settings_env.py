@@ -24,6 +24,19 @@ def test_compose_restarts_every_long_running_service_and_checks_the_ones_that_ca
     for name, service in services.items():
         expected = "no" if name == "migrate" else "unless-stopped"
         assert service.get("restart") == expected, name
-    for name in ("postgres", "redis", "web", "worker"):
+    for name in ("postgres", "redis", "web", "worker", "worker-decisions"):
         assert services[name].get("healthcheck", {}).get("test"), name
     assert services["worker"]["environment"]["DB_POOL"] == "false"
+    assert services["worker-decisions"]["environment"]["DB_POOL"] == "false"
+
+
+def test_compose_runs_one_worker_per_queue():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+    def queues(name: str) -> str:
+        command = services[name]["command"]
+        return command[command.index("-Q") + 1]
+
+    # config/settings/base.py's defaults: CELERY_DECISIONS_QUEUE and CELERY_TASK_DEFAULT_QUEUE.
+    assert queues("worker-decisions") == "decisions"
+    assert queues("worker") == "celery"
