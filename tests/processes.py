@@ -11,11 +11,13 @@ id (queue) and, if needed, a Redis of their own.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -288,3 +290,59 @@ class Platform:
 
     def log_tail(self, chars: int = 6000) -> str:
         return self.proc.log_tail(chars)
+
+
+PGBOUNCER = Path("/usr/sbin/pgbouncer")
+
+
+def pgbouncer(log_dir: Path, *, pool_size: int = 4) -> tuple[Process, str]:
+    """A private PgBouncer (Debian's package) in transaction mode on 127.0.0.1:<free port>, in front
+    of the test database's server; returns it and the DATABASE_URL that goes through it. Running as
+    root, it drops to the `postgres` system user (PgBouncer refuses to run as root)."""
+    import pwd
+
+    s = connection.settings_dict
+    workdir, port = short_dir("pgb"), free_port()
+    users = workdir / "users.txt"
+    users.write_text(f'"{s["USER"] or "postgres"}" "{s.get("PASSWORD") or ""}"\n')
+    target = f"host={s['HOST'] or '127.0.0.1'}" + (f" port={s['PORT']}" if s.get("PORT") else "")
+    conf = workdir / "pgbouncer.ini"
+    conf.write_text(
+        "\n".join(
+            [
+                "[databases]",
+                f"* = {target}",
+                "[pgbouncer]",
+                "listen_addr = 127.0.0.1",
+                f"listen_port = {port}",
+                "unix_socket_dir =",
+                "auth_type = trust",
+                f"auth_file = {users}",
+                "pool_mode = transaction",
+                f"default_pool_size = {pool_size}",
+                "max_client_conn = 1000",
+                # psycopg and Django send none of these, but a client that does must not be refused.
+                "ignore_startup_parameters = extra_float_digits,options",
+                f"logfile = {workdir / 'pgbouncer.log'}",
+                "",
+            ]
+        )
+    )
+    args = [str(PGBOUNCER), str(conf)]
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        for path in (workdir, users, conf):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+        args[1:1] = ["-u", "postgres"]
+    proc = Process("pgbouncer", args, {}, log_dir / f"pgbouncer-{port}.log").start()
+    auth = (s["USER"] or "postgres") + (f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else "")
+    url = f"postgres://{auth}@127.0.0.1:{port}/{s['NAME']}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if not proc.alive():
+            raise RuntimeError(f"pgbouncer exited:\n{proc.log_tail()}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return proc, url
+        time.sleep(0.1)
+    proc.stop()
+    raise RuntimeError(f"pgbouncer did not listen:\n{proc.log_tail()}")
