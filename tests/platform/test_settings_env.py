@@ -40,3 +40,28 @@ def test_compose_runs_one_worker_per_queue():
     # config/settings/base.py's defaults: CELERY_DECISIONS_QUEUE and CELERY_TASK_DEFAULT_QUEUE.
     assert queues("worker-decisions") == "decisions"
     assert queues("worker") == "celery"
+
+
+def test_the_scale_profile_runs_several_web_containers_behind_nginx_on_shards_and_pgbouncer():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+    scale = {name: s for name, s in services.items() if "scale" in s.get("profiles", [])}
+    webs = sorted(name for name, s in scale.items() if s.get("command", [""])[0] == "uvicorn")
+    assert len(webs) >= 2
+    upstream = (ROOT / "platform" / "nginx-upstream-scale.conf").read_text()
+    assert sorted(re.findall(r"server ([\w-]+):8000", upstream)) == webs  # nginx knows every web container
+    proxy = scale["scale-proxy"]
+    assert "./platform/nginx-upstream-scale.conf:/etc/nginx/asgi-upstream.conf:ro" in proxy["volumes"]
+    assert "include /etc/nginx/asgi-upstream.conf;" in (ROOT / "platform" / "nginx.conf").read_text()
+    shards = [name for name, s in scale.items() if s.get("image", "").startswith("redis")]
+    assert len(shards) == 2
+    for name in [*webs, "scale-worker", "scale-worker-decisions", "scale-beat"]:
+        env = scale[name]["environment"]
+        assert env["CHANNEL_REDIS_URLS"] == ",".join(f"redis://{shard}:6379/0" for shard in sorted(shards)), name
+        assert "@pgbouncer:6432/" in env["DATABASE_URL"] and env["DB_PGBOUNCER"] == "true", name
+        assert env["REDIS_URL"] == "redis://redis:6379/0", name  # live counters and the broker
+    queues = {
+        name: scale[name]["command"][scale[name]["command"].index("-Q") + 1]
+        for name in ("scale-worker", "scale-worker-decisions")
+    }
+    assert queues == {"scale-worker": "celery", "scale-worker-decisions": "decisions"}
+    assert scale["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
