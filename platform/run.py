@@ -319,7 +319,7 @@ def serve() -> int:
         summary = demo_summary(setup_env)
         if stopping:
             return 0
-        supervisor.write(programs(env, host, port))
+        supervisor.write(programs(env, host, port), numprocs={"web": web_processes(env)})
         supervisor.start(env)
         base = f"http://{host}:{port}"
         health = wait_healthy(f"{base}/healthz", supervisor)

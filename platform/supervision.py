@@ -4,13 +4,15 @@ command lines of the programs it runs (the ASGI server, the Celery worker and be
 Loaded by platform/run.py from beside it (never imported as part of a `platform` package), and
 through it by tests/processes.py, so that tests start exactly what `make run` starts.
 
-Several ASGI processes on one port: `WEB_PROCESSES=N` (`make run WEB_PROCESSES=4`) runs uvicorn
-with `--workers N`. uvicorn's parent process binds the port once and its N children accept on it;
-a child that dies is replaced by the parent, and its sockets reconnect to the others. Each child
-has its own event loop and so its own vote batcher and tally flusher (voting/live/batcher.py,
-voting/live/flusher.py start one per event loop); the flushers' per-poll gate in Redis keeps
-`tally` snapshots a few per second per poll across all of them. Default: 1 process on the
-development settings, one per core (os.cpu_count()) with config.settings.production.
+Several ASGI processes on one port: `WEB_PROCESSES=N` (`make run WEB_PROCESSES=4`) runs N
+supervisord processes of the `web` program (web:web-0 ... web:web-N-1), each platform/reuseport.py:
+uvicorn on a listening socket of its own bound with SO_REUSEPORT, so the kernel spreads new
+connections over the N processes. supervisord restarts each on its own; the sockets of one that
+died reconnect and land on the others. Each process has its own event loop and so its own vote
+batcher and tally flusher (voting/live/batcher.py, voting/live/flusher.py start one per event
+loop); the flushers' per-poll gate in Redis keeps `tally` snapshots a few per second per poll
+across all of them. Default: 1 process on the development settings, one per core
+(os.cpu_count()) with config.settings.production.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ class Supervisor:
         self.sock = data_dir / "supervisor.sock"
         self.proc: subprocess.Popen | None = None
 
-    def write(self, programs: dict[str, tuple[list[str], dict]]) -> None:
+    def write(self, programs: dict[str, tuple[list[str], dict]], numprocs: dict[str, int] | None = None) -> None:
+        """`numprocs`: programs run as that many processes (`name:name-0`, `name:name-1`, ...)."""
         lines = [
             "; Written by platform/run.py serve on every start: edit the launcher, not this file.",
             "[unix_http_server]",
@@ -96,6 +99,7 @@ class Supervisor:
                 "",
                 f"[program:{name}]",
                 f"command={_command(args)}",
+                *_numprocs_lines((numprocs or {}).get(name, 1)),
                 f"directory={_ini(str(ROOT))}",
                 f"priority={priority}",
                 "autostart=true",
@@ -146,13 +150,28 @@ class Supervisor:
         log("All processes stopped")
 
 
+def _numprocs_lines(count: int) -> list[str]:
+    if count <= 1:
+        return []
+    return [f"numprocs={count}", "process_name=%(program_name)s-%(process_num)d"]
+
+
+UVICORN_APP = "config.asgi:application"
+# What web_command's flags say, for platform/reuseport.py's uvicorn.Config (tests/platform/test_launcher.py
+# checks that they agree). Per-message deflate off: ~316 KiB per connection (uvicorn#1862). Access logs
+# off: one line per request. No proxy headers: the client's address is the socket peer unless
+# TRUSTED_PROXY_COUNT says otherwise (config/client_address.py); uvicorn must not rewrite it.
+UVICORN_OPTIONS = {"ws_per_message_deflate": False, "lifespan": "off", "access_log": False, "proxy_headers": False}
+
+
 def web_command(host: str, port: str | int, processes: int = 1) -> list[str]:
-    """uvicorn on host:port; with `processes` > 1, that many server processes accepting on the one port."""
-    # Per-message deflate off: ~316 KiB per connection (uvicorn#1862). Access logs off: one line per request.
-    workers = ["--workers", str(processes)] if processes > 1 else []
+    """The ASGI server on host:port. With `processes` > 1: one of that many processes sharing the
+    port (SO_REUSEPORT), which supervisord runs `processes` times (Supervisor.write's numprocs)."""
+    if processes > 1:
+        return [sys.executable, str(ROOT / "platform" / "reuseport.py"), host, str(port)]
     return [
         str(BIN / "uvicorn"),
-        "config.asgi:application",
+        UVICORN_APP,
         "--host",
         host,
         "--port",
@@ -162,10 +181,7 @@ def web_command(host: str, port: str | int, processes: int = 1) -> list[str]:
         "--lifespan",
         "off",
         "--no-access-log",
-        # The client's address is the socket peer unless TRUSTED_PROXY_COUNT says otherwise
-        # (config/client_address.py); uvicorn must not rewrite it from X-Forwarded-For.
         "--no-proxy-headers",
-        *workers,
     ]
 
 

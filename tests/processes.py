@@ -44,6 +44,7 @@ def _load_launcher():
 
 
 launcher = _load_launcher()  # platform/run.py, loaded as a file (never imported as `platform`)
+supervision = sys.modules["supervision"]  # platform/supervision.py, which the launcher loads from beside it
 free_port = launcher.free_port
 
 
@@ -151,15 +152,34 @@ def celery_beat(log_dir: Path, **env: str) -> Process:
     return proc
 
 
-def asgi_server(log_dir: Path, *, processes: int = 1, **env: str) -> tuple[Process, str]:
-    """uvicorn on a free port; with `processes` > 1, that many server processes on it (WEB_PROCESSES)."""
+def asgi_servers(log_dir: Path, processes: int, **env: str) -> tuple[list[Process], str]:
+    """`processes` ASGI server processes on one free port, as `make run WEB_PROCESSES=N` runs them
+    (platform/reuseport.py: SO_REUSEPORT); with 1, plain uvicorn, as asgi_server."""
+    port, started = free_port(), []
+    try:
+        for n in range(processes):
+            started.append(_asgi_process(log_dir, port, processes, n, env))
+            wait_for_log(started[-1], "Uvicorn running on", timeout=60)  # its own socket listens
+        base = _answering(started[0], port)
+    except BaseException:
+        for proc in started:
+            proc.stop()
+        raise
+    return started, base
+
+
+def _asgi_process(log_dir: Path, port: int, processes: int, n: int, env: dict) -> Process:
+    args = launcher.web_command("127.0.0.1", port, processes)
+    return Process("web", args, process_env("web", **env), log_dir / f"web-{port}-{n}.log").start()
+
+
+def asgi_server(log_dir: Path, **env: str) -> tuple[Process, str]:
     port = free_port()
-    proc = Process(
-        "web",
-        launcher.web_command("127.0.0.1", port, processes),
-        process_env("web", **env),
-        log_dir / f"web-{port}.log",
-    ).start()
+    proc = _asgi_process(log_dir, port, 1, 0, env)
+    return proc, _answering(proc, port)
+
+
+def _answering(proc: Process, port: int) -> str:
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -167,9 +187,9 @@ def asgi_server(log_dir: Path, *, processes: int = 1, **env: str) -> tuple[Proce
             raise RuntimeError(f"ASGI server exited:\n{proc.log_tail()}")
         try:
             urllib.request.urlopen(f"{base}/healthz", timeout=5)
-            return proc, base
+            return base
         except urllib.error.HTTPError:
-            return proc, base  # it answers; health is the test's business
+            return base  # it answers; health is the test's business
         except OSError:
             time.sleep(0.2)
     proc.stop()

@@ -85,10 +85,27 @@ def test_web_processes_default_to_one_in_development_and_one_per_core_in_product
             launcher.web_processes({"WEB_PROCESSES": wrong})
 
 
-def test_make_run_with_web_processes_runs_that_many_uvicorn_processes_on_the_one_port():
+def test_make_run_with_web_processes_runs_that_many_server_processes_on_the_one_port(tmp_path):
     launcher = _launcher()
-    web = launcher.programs({"REDIS_URL": "redis://127.0.0.1:1/0", "WEB_PROCESSES": "4"}, "127.0.0.1", "8123")["web"][0]
-    assert web[web.index("--port") + 1] == "8123"
-    assert web[web.index("--workers") + 1] == "4"
+    env = {"REDIS_URL": "redis://127.0.0.1:1/0", "WEB_PROCESSES": "4"}
+    web = launcher.programs(env, "127.0.0.1", "8123")["web"][0]
+    assert web[1:] == [str(launcher.ROOT / "platform" / "reuseport.py"), "127.0.0.1", "8123"]
+    supervisor = launcher.Supervisor(tmp_path)
+    supervisor.write({"web": (web, {})}, numprocs={"web": 4})
+    conf = supervisor.conf.read_text()
+    assert "numprocs=4\nprocess_name=%(program_name)s-%(process_num)d" in conf
     single = launcher.programs({"REDIS_URL": "redis://127.0.0.1:1/0"}, "127.0.0.1", "8123")["web"][0]
-    assert "--workers" not in single
+    assert Path(single[0]).name == "uvicorn"
+    supervisor.write({"web": (single, {})})
+    assert "numprocs" not in supervisor.conf.read_text()
+
+
+def test_each_of_several_server_processes_runs_uvicorn_with_the_single_process_options():
+    import uvicorn
+
+    from tests.processes import supervision
+
+    args = supervision.web_command("127.0.0.1", 8123)
+    params = uvicorn.main.make_context("uvicorn", args[1:]).params  # the `uvicorn` command (click)
+    assert params["app"] == supervision.UVICORN_APP
+    assert {key: params[key] for key in supervision.UVICORN_OPTIONS} == supervision.UVICORN_OPTIONS
