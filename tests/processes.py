@@ -159,13 +159,23 @@ def asgi_servers(log_dir: Path, processes: int, **env: str) -> tuple[list[Proces
     try:
         for n in range(processes):
             started.append(_asgi_process(log_dir, port, processes, n, env))
-            wait_for_log(started[-1], "Uvicorn running on", timeout=60)  # its own socket listens
+            _listening(started[-1], port)
         base = _answering(started[0], port)
     except BaseException:
         for proc in started:
             proc.stop()
         raise
     return started, base
+
+
+def _listening(proc: Process, port: int, timeout: float = 60) -> None:
+    """Until `proc` has its own listening socket on `port` (and so its share of new connections)."""
+    deadline = time.monotonic() + timeout
+    while not sockets_per_process([proc.proc.pid], port, state="0A")[proc.proc.pid]:
+        if not proc.alive() or time.monotonic() > deadline:
+            proc.stop()
+            raise RuntimeError(f"ASGI server did not listen:\n{proc.log_tail()}")
+        time.sleep(0.2)
 
 
 def _asgi_process(log_dir: Path, port: int, processes: int, n: int, env: dict) -> Process:
@@ -310,6 +320,34 @@ class Platform:
 
     def log_tail(self, chars: int = 6000) -> str:
         return self.proc.log_tail(chars)
+
+
+def sockets_per_process(pids: list[int], port: int, state: str = "01") -> dict[int, int]:
+    """TCP sockets on `port` held by each pid (from /proc: socket inodes); state "01": established
+    connections, "0A": listening."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(fields[9])
+    counts = {}
+    for pid in pids:
+        held = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            held += target.startswith("socket:[") and target[8:-1] in inodes
+        counts[pid] = held
+    return counts
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 PGBOUNCER = Path("/usr/sbin/pgbouncer")

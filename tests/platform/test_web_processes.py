@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import urllib.request
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -28,27 +26,6 @@ from voting.models import Decision
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 PHONES = 12
-
-
-def _sockets_per_process(pids: list[int], port: int) -> dict[int, int]:
-    """Established TCP connections on `port` held by each pid (from /proc: socket inodes)."""
-    inodes = set()
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        for line in Path(table).read_text().splitlines()[1:]:
-            fields = line.split()
-            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":
-                inodes.add(fields[9])
-    counts = {}
-    for pid in pids:
-        held = 0
-        for fd in Path(f"/proc/{pid}/fd").iterdir():
-            try:
-                target = os.readlink(fd)
-            except OSError:
-                continue
-            held += target.startswith("socket:[") and target[8:-1] in inodes
-        counts[pid] = held
-    return counts
 
 
 def _post(base: str, path: str, token: str, body: dict) -> dict:
@@ -81,7 +58,7 @@ def test_two_processes_on_one_port_share_the_phones_and_count_every_vote_when_on
                     phone.start()
                 await asyncio.gather(*(p.wait_for("state", timeout=30) for p in phones))
                 pids = [run.pid(name) for name in names]
-                held = _sockets_per_process(pids, run.port)
+                held = processes.sockets_per_process(pids, run.port)
                 poll = await asyncio.to_thread(
                     _post, run.base, f"/api/screenings/{live_screening.id}/polls/", token, {"duration_seconds": 20}
                 )
