@@ -83,6 +83,13 @@ def platform(process_log_dir):
             shutil.rmtree(directory, ignore_errors=True)
 
 
+def _rss_mib(pid: int) -> float:
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def _publishes(shard: redis.Redis) -> int:
     return shard.info("commandstats").get("cmdstat_publish", {}).get("calls", 0)
 
@@ -148,6 +155,7 @@ def test_live_vote_throughput(platform):
         await asyncio.gather(*(voter(n, a) for n, a in enumerate(audiences)))
         vote_seconds = time.perf_counter() - started
         cpu = [processes.cpu_seconds(pid) - before for pid, before in zip(pids, cpu_before)]
+        rss = [_rss_mib(pid) for pid in pids]
         assert timezone.now() < closes_at, "votes took longer than the window: raise it"
 
         await asyncio.gather(*(a.wait_for("poll.decided", timeout=vote_window + 60) for a in audiences))
@@ -155,10 +163,10 @@ def test_live_vote_throughput(platform):
         delays = [a.arrival_of("poll.decided") - closes for a in audiences]
         tallies = [len(a.of("tally")) for a in audiences]
         await asyncio.gather(*(a.close() for a in audiences))
-        return poll, connect_seconds, vote_seconds, acks, delays, tallies, held, cpu
+        return poll, connect_seconds, vote_seconds, acks, delays, tallies, held, cpu, rss
 
     publishes_before = [_publishes(shard) for shard in shards]
-    poll, connect_seconds, vote_seconds, acks, delays, tallies, held, cpu = async_to_sync(scenario)()
+    poll, connect_seconds, vote_seconds, acks, delays, tallies, held, cpu, rss = async_to_sync(scenario)()
     publishes = [_publishes(shard) - before for shard, before in zip(shards, publishes_before)]
     decision = Decision.objects.get(poll_id=poll["id"])
     assert decision.total_votes == SOCKETS
@@ -182,11 +190,11 @@ def test_live_vote_throughput(platform):
         f"closes_at -> poll.decided on phones: p50 {statistics.median(delays) * 1000:.0f} ms, "
         f"p99 {_pct(delays, 99) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms"
     )
-    for n, (pid, cpu_seconds) in enumerate(zip(held, cpu)):
+    for n, (pid, cpu_seconds, rss_mib) in enumerate(zip(held, cpu, rss)):
         process_votes = held[pid] * VOTES_PER_SOCKET
         print(
             f"web process {n}: {held[pid]} sockets, {process_votes} votes ({process_votes / vote_seconds:.0f} votes/s), "
-            f"{cpu_seconds:.2f} CPU s during the votes"
+            f"{rss_mib:.0f} MiB resident, {cpu_seconds:.2f} CPU s during the votes"
             + (f" ({process_votes / cpu_seconds:.0f} votes per CPU second)" if cpu_seconds else "")
         )
     for n, count in enumerate(publishes):
