@@ -1,5 +1,6 @@
 """CHANNEL_REDIS_URLS → channels_redis's `hosts` (config/redis_hosts.py)."""
 
+import shutil
 import subprocess
 import sys
 
@@ -43,3 +44,63 @@ def test_settings_spread_the_layer_over_channel_redis_urls_and_keep_counters_on_
     del env["CHANNEL_REDIS_URLS"]
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     assert out.strip() == "['redis://counters:6379/0'] redis://counters:6379/0"
+
+
+def test_the_broker_follows_sentinel_with_the_master_name():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; o = s.CELERY_BROKER_TRANSPORT_OPTIONS; "
+        "print(s.CELERY_BROKER_URL, o['master_name'], sorted(o['sentinel_kwargs']))"
+    )
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "CELERY_BROKER_URL": "sentinel://s1:26379;sentinel://s2:26379",
+        "CELERY_BROKER_SENTINEL_MASTER": "broker",
+        "PATH": "/usr/bin:/bin",
+    }
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == [
+        "sentinel://s1:26379;sentinel://s2:26379",
+        "broker",
+        "['socket_connect_timeout',",
+        "'socket_timeout']",
+    ]
+
+
+@pytest.mark.integration
+def test_a_layer_shard_behind_a_real_sentinel_carries_messages(process_log_dir):
+    import asyncio
+
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+
+    from tests import processes
+
+    workdir, master_port, sentinel_port = processes.short_dir("sen"), processes.free_port(), processes.free_port()
+    master = processes.redis_server(workdir / "master.sock", process_log_dir, port=master_port)
+    conf = workdir / "sentinel.conf"
+    conf.write_text(
+        f"port {sentinel_port}\nbind 127.0.0.1\ndir {workdir}\nsentinel monitor layer 127.0.0.1 {master_port} 1\n"
+    )
+    sentinel = processes.Process(
+        "sentinel", [processes.launcher.redis_executable(), str(conf), "--sentinel"], {}, workdir / "sentinel.log"
+    ).start()
+    try:
+        hosts = channel_layer_hosts(f"sentinel://127.0.0.1:{sentinel_port}/layer", socket_timeout=2, connect_timeout=2)
+
+        async def round_trip():
+            layer = RedisPubSubChannelLayer(hosts=hosts, prefix="sentinel-test")
+            for _ in range(100):  # until the sentinel answers
+                try:
+                    channel = await layer.new_channel()
+                    break
+                except Exception:
+                    await asyncio.sleep(0.1)
+            await layer.send(channel, {"type": "hello", "n": 7})
+            message = await asyncio.wait_for(layer.receive(channel), timeout=10)
+            await layer.flush()
+            return message
+
+        assert asyncio.run(round_trip()) == {"type": "hello", "n": 7}
+    finally:
+        sentinel.stop()
+        master.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
