@@ -353,7 +353,7 @@ def cpu_seconds(pid: int) -> float:
 PGBOUNCER = Path("/usr/sbin/pgbouncer")
 
 
-def pgbouncer(log_dir: Path, *, pool_size: int = 4) -> tuple[Process, str]:
+def pgbouncer(log_dir: Path, *, pool_size: int = 4, query_wait_timeout: int = 10) -> tuple[Process, str]:
     """A private PgBouncer (Debian's package) in transaction mode on 127.0.0.1:<free port>, in front
     of the test database's server; returns it and the DATABASE_URL that goes through it. Running as
     root, it drops to the `postgres` system user (PgBouncer refuses to run as root)."""
@@ -378,6 +378,8 @@ def pgbouncer(log_dir: Path, *, pool_size: int = 4) -> tuple[Process, str]:
                 f"auth_file = {users}",
                 "pool_mode = transaction",
                 f"default_pool_size = {pool_size}",
+                # A client waiting longer for a server connection gets an error (a 503 from the app).
+                f"query_wait_timeout = {query_wait_timeout}",
                 "max_client_conn = 1000",
                 # psycopg and Django send none of these, but a client that does must not be refused.
                 "ignore_startup_parameters = extra_float_digits,options",

@@ -67,3 +67,43 @@ def test_the_settings_survive_transaction_pooling_where_psycopg_defaults_break(p
             _two_clients_alternate(url, 5)
     finally:
         bouncer.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(not processes.PGBOUNCER.exists(), reason="no PgBouncer (Debian's pgbouncer package) installed")
+def test_no_server_connection_in_time_behind_pgbouncer_is_503_unavailable_never_500(process_log_dir):
+    from tests.factories import ScreeningFactory
+
+    screening = ScreeningFactory(capacity=10)
+    bouncer, url = processes.pgbouncer(process_log_dir, pool_size=1, query_wait_timeout=1)
+    web = None
+    try:
+        web, base = processes.asgi_server(process_log_dir, DATABASE_URL=url, DB_PGBOUNCER="true")
+        order = f"{base}/api/screenings/{screening.pk}/orders/"
+        with psycopg.connect(url) as holder:
+            holder.execute("SELECT 1").fetchone()  # a transaction holds the one server connection
+            refused = _post_json(order, {"email": "a@example.org", "quantity": 1})
+        served = _post_json(order, {"email": "b@example.org", "quantity": 1})
+    finally:
+        if web:
+            web.stop()
+        bouncer.stop()
+
+    status, body = refused
+    assert status == 503 and body["error"]["code"] == "unavailable", refused
+    assert served[0] == 201, served
+    assert screening.orders.count() == 1  # the refused order stored nothing
+
+
+def _post_json(url: str, body: dict) -> tuple[int, dict]:
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), method="POST", headers={"Content-Type": "application/json"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
