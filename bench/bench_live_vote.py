@@ -4,10 +4,12 @@ and beat, the channel layer on private Redis shards, and the test database.
     make bench                                  # defaults below
     BENCH_SOCKETS=1000 BENCH_VOTES_PER_SOCKET=2 make bench ARGS="bench/bench_live_vote.py"
     BENCH_WEB_PROCESSES=2 BENCH_LAYER_SHARDS=2 make bench ARGS="bench/bench_live_vote.py"
+    BENCH_PGBOUNCER=1 DATABASE_URL=postgres://... make bench ARGS="bench/bench_live_vote.py"
 
 BENCH_WEB_PROCESSES server processes share one port as under `make run WEB_PROCESSES=N`
 (SO_REUSEPORT, platform/reuseport.py); BENCH_LAYER_SHARDS redis-servers carry the channel layer
-(CHANNEL_REDIS_URLS); the live counters and the broker stay on REDIS_URL. Prints votes/s,
+(CHANNEL_REDIS_URLS); the live counters and the broker stay on REDIS_URL. BENCH_PGBOUNCER=1
+puts a private PgBouncer (transaction mode, 8 server connections) between them and PostgreSQL. Prints votes/s,
 vote.accepted latency p50/p99, tally messages per socket, the delay from closes_at to
 poll.decided on every socket (p50/p99/max), and per process (sockets, votes, CPU seconds during
 the votes) and per shard (PUBLISH commands). Figures depend on the machine; the one the
@@ -50,6 +52,7 @@ SOCKETS = int(os.environ.get("BENCH_SOCKETS", "300"))
 VOTES_PER_SOCKET = int(os.environ.get("BENCH_VOTES_PER_SOCKET", "2"))
 WEB_PROCESSES = int(os.environ.get("BENCH_WEB_PROCESSES", "1"))
 LAYER_SHARDS = int(os.environ.get("BENCH_LAYER_SHARDS", "1"))
+PGBOUNCER = os.environ.get("BENCH_PGBOUNCER", "") == "1"  # PostgreSQL only: the servers go through PgBouncer
 CONNECT_CONCURRENCY = 50
 
 
@@ -70,6 +73,10 @@ def platform(process_log_dir):
     try:
         for directory in shard_dirs:
             started.append(processes.redis_server(directory / "redis.sock", process_log_dir))
+        if PGBOUNCER:
+            bouncer, url = processes.pgbouncer(process_log_dir, pool_size=8)
+            started.append(bouncer)
+            env |= {"DATABASE_URL": url, "DB_PGBOUNCER": "true"}
         webs, base = processes.asgi_servers(process_log_dir, WEB_PROCESSES, **env)
         started += webs
         started.append(processes.celery_worker(process_log_dir, run_id=env["TEST_RUN_ID"], **env))
@@ -175,7 +182,7 @@ def test_live_vote_throughput(platform):
     print(
         f"\n--- live vote bench: {SOCKETS} sockets, {votes} votes ({VOTES_PER_SOCKET} per socket, changed); "
         f"{WEB_PROCESSES} web process(es) on one port, {LAYER_SHARDS} layer shard(s), "
-        f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]} ---"
+        f"{settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}{' through PgBouncer' if PGBOUNCER else ''} ---"
     )
     print(f"connect+hello+state: {connect_seconds:.2f} s ({SOCKETS / connect_seconds:.0f} sockets/s)")
     print(
