@@ -77,6 +77,8 @@ def platform(process_log_dir):
             bouncer, url = processes.pgbouncer(process_log_dir, pool_size=8)
             started.append(bouncer)
             env |= {"DATABASE_URL": url, "DB_PGBOUNCER": "true"}
+        if os.environ.get("BENCH_DB_POOL"):  # the web processes' own pool on (true) or off (false)
+            env["DB_POOL"] = os.environ["BENCH_DB_POOL"]
         webs, base = processes.asgi_servers(process_log_dir, WEB_PROCESSES, **env)
         started += webs
         started.append(processes.celery_worker(process_log_dir, run_id=env["TEST_RUN_ID"], **env))

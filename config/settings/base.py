@@ -108,11 +108,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction mode a server connection passes to another client after every
 # transaction: nothing may outlive one. No server-side cursors (Django's DISABLE_SERVER_SIDE_CURSORS),
-# no prepared statements (psycopg prepares a query run 5 times), no pool of our own (PgBouncer is it).
+# no prepared statements (psycopg prepares a query run 5 times). The per-process pool stays: it pools
+# client connections to PgBouncer, which hold no server connection (docs/operations.md "PgBouncer").
 DB_PGBOUNCER = env.bool("DB_PGBOUNCER", default=False)
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=DB_PGBOUNCER)
 DB_POOL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=True)
-DB_POOL = DB_POOL and not DB_PGBOUNCER
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A unix-socket directory is spelled percent-encoded in a URL (postgres://user@%2Frun%2Fpg/db);
     # django-environ keeps it encoded.
@@ -121,7 +121,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
     if DB_PGBOUNCER:
         DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
-        DATABASES["default"]["CONN_MAX_AGE"] = 0
 if DB_POOL:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool: the pool keeps the connections
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
