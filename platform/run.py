@@ -15,6 +15,8 @@ process group) stops all of it. With no REDIS_URL, the private redis-server list
 on a unix socket under DATA_DIR (channel layer, live counters) and on a loopback
 TCP port for the Celery broker (kombu's unix-socket transport crashes the worker
 when the server restarts). With no DATABASE_URL, Django uses SQLite under DATA_DIR.
+WEB_PROCESSES=N serves the port with N ASGI server processes (platform/supervision.py, which
+also holds supervisord's configuration and the programs' command lines).
 
 `test` with no DATABASE_URL runs the suite on SQLite, then the PostgreSQL-only
 tests (marked `postgresql`) in a second session against a private PostgreSQL it
