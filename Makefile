@@ -12,6 +12,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 
 help:
 	@echo "make run    - set up and serve the platform with demo data on http://127.0.0.1:$${PORT:-8000}"
+	@echo "              (make run WEB_PROCESSES=4: four ASGI server processes on that port)"
 	@echo "make test   - set up, lint and run the whole test suite (pytest)"
 	@echo "make bench  - run the benchmarks in bench/ and print their figures"
 	@echo "make screenshots - the main pages of each role (phone, desktop; en, ko) into .data/screenshots/"

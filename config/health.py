@@ -16,6 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from channels_redis.utils import _consistent_hash  # the layer's own shard choice
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -38,15 +39,39 @@ def _check_database() -> None:
 
 
 async def _check_channel_layer() -> None:
+    """A message through every Redis server of the layer (CHANNEL_REDIS_URLS, docs/operations.md):
+    new channels until one lands on each server by channels_redis's consistent hashing, then one
+    round trip on each. A shard that does not answer fails the check."""
     layer = get_channel_layer()
-    channel = await layer.new_channel("healthz.")
+    shards = len(settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"])
+    chosen: dict[int, str] = {}
+    spare: list[str] = []
+    try:
+        for _ in range(64 * shards):
+            if len(chosen) == shards:
+                break
+            channel = await layer.new_channel("healthz.")
+            shard = _consistent_hash(channel, shards)
+            if shard in chosen:
+                spare.append(channel)
+            else:
+                chosen[shard] = channel
+        await asyncio.gather(*(_round_trip(layer, channel) for channel in chosen.values()))
+    finally:
+        await asyncio.gather(*(_unsubscribe(layer, channel) for channel in [*chosen.values(), *spare]))
+
+
+async def _round_trip(layer, channel: str) -> None:
     nonce = str(time.monotonic_ns())
     await layer.send(channel, {"type": "healthz", "nonce": nonce})
     message = await layer.receive(channel)
     if message.get("nonce") != nonce:
         raise RuntimeError("channel layer returned a different message")
+
+
+async def _unsubscribe(layer, channel: str) -> None:
     # A receive cancelled while waiting unsubscribes its channel (channels_redis's cleanup
-    # path); without this every health check would leave one subscription behind.
+    # path); without this every health check would leave its subscriptions behind.
     waiter = asyncio.ensure_future(layer.receive(channel))
     await asyncio.sleep(0)
     waiter.cancel()

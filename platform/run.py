@@ -15,6 +15,8 @@ process group) stops all of it. With no REDIS_URL, the private redis-server list
 on a unix socket under DATA_DIR (channel layer, live counters) and on a loopback
 TCP port for the Celery broker (kombu's unix-socket transport crashes the worker
 when the server restarts). With no DATABASE_URL, Django uses SQLite under DATA_DIR.
+WEB_PROCESSES=N serves the port with N ASGI server processes (platform/supervision.py, which
+also holds supervisord's configuration and the programs' command lines).
 
 `test` with no DATABASE_URL runs the suite on SQLite, then the PostgreSQL-only
 tests (marked `postgresql`) in a second session against a private PostgreSQL it
@@ -38,14 +40,22 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # platform/supervision.py, beside this file
+from supervision import (
+    BIN,
+    ROOT,
+    SHORT_LIVED_CONNECTIONS,
+    Supervisor,
+    beat_command,
+    log,
+    production_settings,
+    web_command,
+    web_processes,
+    worker_command,
+)
+
 DATA_DIR = Path(os.environ.get("DATA_DIR", ROOT / ".data")).resolve()
 PYTHON = sys.executable
-BIN = Path(PYTHON).parent
-
-
-def log(message: str) -> None:
-    print(f"[run] {message}", flush=True)
 
 
 def free_port() -> int:
@@ -232,106 +242,7 @@ class PrivatePostgres:
             log("Private PostgreSQL stopped")
 
 
-# --- Supervision (make run) ------------------------------------------------
-
-
-def _ini(value: str) -> str:
-    return value.replace("%", "%%")  # supervisord expands %(name)s in its configuration
-
-
-def _command(args: list[str]) -> str:
-    import shlex
-
-    return _ini(shlex.join(args))
-
-
-class Supervisor:
-    """supervisord in the foreground with the platform's programs (DATA_DIR/supervisord.conf)."""
-
-    # name: (priority, startsecs, stopwaitsecs). Lower priorities start first and stop last.
-    TIMING = {"redis": (10, 1, 10), "worker": (200, 5, 30), "beat": (210, 5, 10), "web": (300, 5, 15)}
-
-    def __init__(self, data_dir: Path):
-        self.dir = data_dir
-        self.conf = data_dir / "supervisord.conf"
-        self.sock = data_dir / "supervisor.sock"
-        self.proc: subprocess.Popen | None = None
-
-    def write(self, programs: dict[str, tuple[list[str], dict]]) -> None:
-        lines = [
-            "; Written by platform/run.py serve on every start: edit the launcher, not this file.",
-            "[unix_http_server]",
-            f"file={_ini(str(self.sock))}",
-            "chmod=0700",
-            "",
-            "[supervisord]",
-            "nodaemon=true",
-            f"logfile={_ini(str(self.dir / 'supervisord.log'))}",
-            "logfile_maxbytes=5MB",
-            "logfile_backups=2",
-            f"pidfile={_ini(str(self.dir / 'supervisord.pid'))}",
-            f"childlogdir={_ini(str(self.dir))}",
-            "",
-            "[rpcinterface:supervisor]",
-            "supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface",
-            "",
-            "[supervisorctl]",
-            f"serverurl=unix://{_ini(str(self.sock))}",
-        ]
-        for name, (args, extra_env) in programs.items():
-            priority, startsecs, stopwait = self.TIMING[name]
-            lines += [
-                "",
-                f"[program:{name}]",
-                f"command={_command(args)}",
-                f"directory={_ini(str(ROOT))}",
-                f"priority={priority}",
-                "autostart=true",
-                "autorestart=true",
-                f"startsecs={startsecs}",
-                "startretries=20",  # dying during start-up: retried after 1 s, 2 s, ... 20 s, then FATAL
-                "stopsignal=TERM",
-                f"stopwaitsecs={stopwait}",
-                "stopasgroup=true",  # the worker's pool processes stop (and are killed) with it
-                "killasgroup=true",
-                "redirect_stderr=true",
-                "stdout_logfile=/dev/stdout",  # the launcher's output: what `make run` shows
-                "stdout_logfile_maxbytes=0",
-            ]
-            if extra_env:
-                pairs = ",".join(f'{key}="{_ini(value)}"' for key, value in extra_env.items())
-                lines.append(f"environment={pairs}")
-        self.conf.write_text("\n".join(lines) + "\n")
-
-    def start(self, env: dict) -> None:
-        self.sock.unlink(missing_ok=True)
-
-        def die_with_launcher():
-            # Linux: supervisord gets SIGTERM (and stops every program) if this launcher is killed.
-            with contextlib.suppress(Exception):
-                import ctypes
-
-                ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-        self.proc = subprocess.Popen(
-            [str(BIN / "supervisord"), "-c", str(self.conf)], cwd=ROOT, env=env, preexec_fn=die_with_launcher
-        )
-        log(f"supervisord started (pid {self.proc.pid}); its log: {self.dir / 'supervisord.log'}")
-
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def stop(self, timeout: float = 60) -> None:
-        if self.alive():
-            with contextlib.suppress(ProcessLookupError):
-                self.proc.send_signal(signal.SIGTERM)  # supervisord stops its programs, then exits
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                log("supervisord did not stop in time: killing it")
-                self.proc.kill()
-                self.proc.wait()
-        log("All processes stopped")
+# --- Supervision (make run): platform/supervision.py -------------------------
 
 
 def manage(env: dict, *args: str, capture: bool = False) -> str:
@@ -363,51 +274,6 @@ def wait_healthy(url: str, supervisor: Supervisor, timeout: float = 120) -> dict
     raise RuntimeError(f"/healthz did not answer 200 within {timeout:.0f}s: {last}")
 
 
-def web_command(host: str, port: str | int) -> list[str]:
-    # Per-message deflate off: ~316 KiB per connection (uvicorn#1862). Access logs off: one line per request.
-    return [
-        str(BIN / "uvicorn"),
-        "config.asgi:application",
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--ws-per-message-deflate",
-        "false",
-        "--lifespan",
-        "off",
-        "--no-access-log",
-        # The client's address is the socket peer unless TRUSTED_PROXY_COUNT says otherwise
-        # (config/client_address.py); uvicorn must not rewrite it from X-Forwarded-For.
-        "--no-proxy-headers",
-    ]
-
-
-def worker_command(*extra: str, concurrency: int = 2, name: str = "worker@%h") -> list[str]:
-    return [
-        str(BIN / "celery"),
-        "-A",
-        "config",
-        "worker",
-        "-l",
-        "INFO",
-        "--concurrency",
-        str(concurrency),
-        "-n",
-        name,
-        *extra,
-    ]
-
-
-def beat_command(schedule: Path) -> list[str]:
-    return [str(BIN / "celery"), "-A", "config", "beat", "-l", "INFO", "-s", str(schedule)]
-
-
-# Worker and beat take plain short-lived connections (one per task), never a pool: a pool
-# opened before the prefork pool forks would be shared by its children.
-SHORT_LIVED_CONNECTIONS = {"DB_POOL": "false"}
-
-
 def programs(env: dict, host: str, port: str) -> dict[str, tuple[list[str], dict]]:
     """What `serve` supervises: name -> (command, environment added for that program)."""
     found: dict[str, tuple[list[str], dict]] = {}
@@ -420,7 +286,7 @@ def programs(env: dict, host: str, port: str) -> dict[str, tuple[list[str], dict
             sock.unlink(missing_ok=True)
             found["redis"] = (redis_command(DATA_DIR, sock, broker_port), {})
             env.setdefault("CELERY_BROKER_URL", f"redis://127.0.0.1:{broker_port}/0")
-    found["web"] = (web_command(host, port), {})
+    found["web"] = (web_command(host, port, web_processes(env)), {})
     found["worker"] = (worker_command(), SHORT_LIVED_CONNECTIONS)
     found["beat"] = (beat_command(DATA_DIR / "celerybeat-schedule"), SHORT_LIVED_CONNECTIONS)
     return found
@@ -455,18 +321,18 @@ def serve() -> int:
         summary = demo_summary(setup_env)
         if stopping:
             return 0
-        supervisor.write(programs(env, host, port))
+        supervisor.write(programs(env, host, port), numprocs={"web": web_processes(env)})
         supervisor.start(env)
         base = f"http://{host}:{port}"
         health = wait_healthy(f"{base}/healthz", supervisor)
-        print(banner(base, health, summary), flush=True)
+        print(banner(base, health, summary, web_processes(env)), flush=True)
         while not stopping:
             if not supervisor.alive():
                 log(f"supervisord exited with code {supervisor.proc.returncode}")
                 code = 1
                 break
             time.sleep(0.3)
-    except (RuntimeError, subprocess.CalledProcessError) as error:
+    except (RuntimeError, ValueError, subprocess.CalledProcessError) as error:
         log(f"Start-up failed: {error}")
         code = 1
     finally:
@@ -474,10 +340,6 @@ def serve() -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         supervisor.stop()
     return code
-
-
-def production_settings(env: dict) -> bool:
-    return env.get("DJANGO_SETTINGS_MODULE", "").rsplit(".", 1)[-1] == "production"
 
 
 def demo_summary(env: dict) -> str:
@@ -491,11 +353,12 @@ def demo_summary(env: dict) -> str:
         return "No demo data (demo_seed refused: DEBUG is off). Set DJANGO_DEBUG=true for the demo."
 
 
-def banner(base: str, health: dict, summary: str) -> str:
+def banner(base: str, health: dict, summary: str, processes: int = 1) -> str:
     lines = [
         "",
         "=" * 72,
         f"  The platform is up at {base}   (healthz: {health.get('status')})",
+        f"  ASGI server processes on that port: {processes}   (WEB_PROCESSES)",
         f"  Admin:     {base}/admin/",
         f"  API docs:  {base}/api/docs/      schema: {base}/api/schema/",
     ]

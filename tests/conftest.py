@@ -99,7 +99,8 @@ def _purged_queue():
     from config.celery import app
 
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        for queue in (settings.CELERY_TASK_DEFAULT_QUEUE, settings.CELERY_DECISIONS_QUEUE):
+            conn.default_channel.queue_purge(queue)
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,13 @@ id (queue) and, if needed, a Redis of their own.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -42,6 +44,7 @@ def _load_launcher():
 
 
 launcher = _load_launcher()  # platform/run.py, loaded as a file (never imported as `platform`)
+supervision = sys.modules["supervision"]  # platform/supervision.py, which the launcher loads from beside it
 free_port = launcher.free_port
 
 
@@ -119,13 +122,16 @@ class Process:
             return ""
 
 
-def celery_worker(log_dir: Path, *, run_id: str | None = None, concurrency: int = 2, **env: str) -> Process:
-    """A worker consuming only the queue of `run_id` (default: this test run's)."""
+def celery_worker(
+    log_dir: Path, *, run_id: str | None = None, concurrency: int = 2, queues: str = "", **env: str
+) -> Process:
+    """A worker consuming only the queues of `run_id` (default: this test run's; `queues`: some of them)."""
     run_id = run_id or env.pop("TEST_RUN_ID", None) or settings.TEST_RUN_ID
     env.pop("TEST_RUN_ID", None)
     queue = f"test-{run_id}"
+    queues = queues or f"{queue},{queue}-decisions"  # config/settings/test.py's two queues
     args = launcher.worker_command(
-        "-Q", queue, "--without-gossip", "--without-mingle", concurrency=concurrency, name=f"{queue}@%h"
+        "-Q", queues, "--without-gossip", "--without-mingle", concurrency=concurrency, name=f"{queue}@%h"
     )
     proc = Process(
         "worker",
@@ -146,11 +152,44 @@ def celery_beat(log_dir: Path, **env: str) -> Process:
     return proc
 
 
+def asgi_servers(log_dir: Path, processes: int, **env: str) -> tuple[list[Process], str]:
+    """`processes` ASGI server processes on one free port, as `make run WEB_PROCESSES=N` runs them
+    (platform/reuseport.py: SO_REUSEPORT); with 1, plain uvicorn, as asgi_server."""
+    port, started = free_port(), []
+    try:
+        for n in range(processes):
+            started.append(_asgi_process(log_dir, port, processes, n, env))
+            _listening(started[-1], port)
+        base = _answering(started[0], port)
+    except BaseException:
+        for proc in started:
+            proc.stop()
+        raise
+    return started, base
+
+
+def _listening(proc: Process, port: int, timeout: float = 60) -> None:
+    """Until `proc` has its own listening socket on `port` (and so its share of new connections)."""
+    deadline = time.monotonic() + timeout
+    while not sockets_per_process([proc.proc.pid], port, state="0A")[proc.proc.pid]:
+        if not proc.alive() or time.monotonic() > deadline:
+            proc.stop()
+            raise RuntimeError(f"ASGI server did not listen:\n{proc.log_tail()}")
+        time.sleep(0.2)
+
+
+def _asgi_process(log_dir: Path, port: int, processes: int, n: int, env: dict) -> Process:
+    args = launcher.web_command("127.0.0.1", port, processes)
+    return Process("web", args, process_env("web", **env), log_dir / f"web-{port}-{n}.log").start()
+
+
 def asgi_server(log_dir: Path, **env: str) -> tuple[Process, str]:
     port = free_port()
-    proc = Process(
-        "web", launcher.web_command("127.0.0.1", port), process_env("web", **env), log_dir / f"web-{port}.log"
-    ).start()
+    proc = _asgi_process(log_dir, port, 1, 0, env)
+    return proc, _answering(proc, port)
+
+
+def _answering(proc: Process, port: int) -> str:
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -158,9 +197,9 @@ def asgi_server(log_dir: Path, **env: str) -> tuple[Process, str]:
             raise RuntimeError(f"ASGI server exited:\n{proc.log_tail()}")
         try:
             urllib.request.urlopen(f"{base}/healthz", timeout=5)
-            return proc, base
+            return base
         except urllib.error.HTTPError:
-            return proc, base  # it answers; health is the test's business
+            return base  # it answers; health is the test's business
         except OSError:
             time.sleep(0.2)
     proc.stop()
@@ -229,6 +268,7 @@ class Platform:
             PORT=str(self.port),
             CHANNELS_PREFIX=f"t{run_id}",
             CELERY_TASK_DEFAULT_QUEUE=f"test-{run_id}",
+            CELERY_DECISIONS_QUEUE=f"test-{run_id}-decisions",
             PYTHONUNBUFFERED="1",
         )
         environment.update(env)
@@ -280,3 +320,89 @@ class Platform:
 
     def log_tail(self, chars: int = 6000) -> str:
         return self.proc.log_tail(chars)
+
+
+def sockets_per_process(pids: list[int], port: int, state: str = "01") -> dict[int, int]:
+    """TCP sockets on `port` held by each pid (from /proc: socket inodes); state "01": established
+    connections, "0A": listening."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+                inodes.add(fields[9])
+    counts = {}
+    for pid in pids:
+        held = 0
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            held += target.startswith("socket:[") and target[8:-1] in inodes
+        counts[pid] = held
+    return counts
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/<pid>/stat)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+PGBOUNCER = Path("/usr/sbin/pgbouncer")
+
+
+def pgbouncer(log_dir: Path, *, pool_size: int = 4, query_wait_timeout: int = 10) -> tuple[Process, str]:
+    """A private PgBouncer (Debian's package) in transaction mode on 127.0.0.1:<free port>, in front
+    of the test database's server; returns it and the DATABASE_URL that goes through it. Running as
+    root, it drops to the `postgres` system user (PgBouncer refuses to run as root)."""
+    import pwd
+
+    s = connection.settings_dict
+    workdir, port = short_dir("pgb"), free_port()
+    users = workdir / "users.txt"
+    users.write_text(f'"{s["USER"] or "postgres"}" "{s.get("PASSWORD") or ""}"\n')
+    target = f"host={s['HOST'] or '127.0.0.1'}" + (f" port={s['PORT']}" if s.get("PORT") else "")
+    conf = workdir / "pgbouncer.ini"
+    conf.write_text(
+        "\n".join(
+            [
+                "[databases]",
+                f"* = {target}",
+                "[pgbouncer]",
+                "listen_addr = 127.0.0.1",
+                f"listen_port = {port}",
+                "unix_socket_dir =",
+                "auth_type = trust",
+                f"auth_file = {users}",
+                "pool_mode = transaction",
+                f"default_pool_size = {pool_size}",
+                # A client waiting longer for a server connection gets an error (a 503 from the app).
+                f"query_wait_timeout = {query_wait_timeout}",
+                "max_client_conn = 1000",
+                # psycopg and Django send none of these, but a client that does must not be refused.
+                "ignore_startup_parameters = extra_float_digits,options",
+                f"logfile = {workdir / 'pgbouncer.log'}",
+                "",
+            ]
+        )
+    )
+    args = [str(PGBOUNCER), str(conf)]
+    if os.geteuid() == 0:
+        owner = pwd.getpwnam("postgres")
+        for path in (workdir, users, conf):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+        args[1:1] = ["-u", "postgres"]
+    proc = Process("pgbouncer", args, {}, log_dir / f"pgbouncer-{port}.log").start()
+    auth = (s["USER"] or "postgres") + (f":{quote(s['PASSWORD'], safe='')}" if s.get("PASSWORD") else "")
+    url = f"postgres://{auth}@127.0.0.1:{port}/{s['NAME']}"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if not proc.alive():
+            raise RuntimeError(f"pgbouncer exited:\n{proc.log_tail()}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return proc, url
+        time.sleep(0.1)
+    proc.stop()
+    raise RuntimeError(f"pgbouncer did not listen:\n{proc.log_tail()}")

@@ -12,6 +12,9 @@ from urllib.parse import unquote
 import environ
 from csp.constants import NONE, SELF
 
+from config.redis_hosts import celery_broker_url, channel_layer_hosts
+from config.task_queues import task_queues, task_routes
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -104,6 +107,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # (docs/operations.md "Database connections": the budget per process kind).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction mode a server connection passes to another client after every
+# transaction: nothing may outlive one. No server-side cursors (Django's DISABLE_SERVER_SIDE_CURSORS),
+# no prepared statements (psycopg prepares a query run 5 times). The per-process pool stays: it pools
+# client connections to PgBouncer, which hold no server connection (docs/operations.md "PgBouncer").
+DB_PGBOUNCER = env.bool("DB_PGBOUNCER", default=False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=DB_PGBOUNCER)
 DB_POOL = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool("DB_POOL", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A unix-socket directory is spelled percent-encoded in a URL (postgres://user@%2Frun%2Fpg/db);
@@ -111,6 +120,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["HOST"] = unquote(DATABASES["default"]["HOST"] or "")
     # A server that does not answer is a failed connection after this many seconds, not a hung thread.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int("DB_CONNECT_TIMEOUT", default=5)
+    if DB_PGBOUNCER:
+        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
 if DB_POOL:
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # Django requires it with a pool: the pool keeps the connections
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
@@ -132,13 +143,9 @@ REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=2.0)
 REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=2.0)
 
 
-def _celery_broker_url(redis_url: str) -> str:
-    # kombu spells a unix-socket Redis "redis+socket://"; redis-py spells it "unix://".
-    if redis_url.startswith("unix://"):
-        return "redis+socket://" + redis_url.removeprefix("unix://")
-    return redis_url
-
-
+# The channel layer over one or several Redis servers (shards, or Sentinel-watched masters):
+# config/redis_hosts.py. The live counters, the rate limits and the broker stay on REDIS_URL.
+CHANNEL_REDIS_URLS = env("CHANNEL_REDIS_URLS", default="") or REDIS_URL
 CHANNEL_LAYERS = {
     "default": {
         # The pub/sub layer sends one PUBLISH per group message and fans out
@@ -146,18 +153,12 @@ CHANNEL_LAYERS = {
         # no per-channel capacity silently drops `poll.decided`.
         "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
-            "hosts": [
-                {
-                    "address": REDIS_URL,
-                    # channels_redis's subscriber reads with get_message(timeout=0.1), never
-                    # blocking on the socket, so a socket timeout bounds only commands
-                    # (PUBLISH, SUBSCRIBE) against a hung server (tests/platform/test_redis_timeouts.py
-                    # keeps an idle socket open for longer than this).
-                    "socket_timeout": REDIS_SOCKET_TIMEOUT,
-                    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
-                    "max_connections": 10_000,
-                }
-            ],
+            # channels_redis's subscriber reads with get_message(timeout=0.1), never blocking on
+            # the socket, so a socket timeout bounds only commands (PUBLISH, SUBSCRIBE) against a
+            # hung server (tests/platform/test_redis_timeouts.py keeps an idle socket open longer).
+            "hosts": channel_layer_hosts(
+                CHANNEL_REDIS_URLS, socket_timeout=REDIS_SOCKET_TIMEOUT, connect_timeout=REDIS_CONNECT_TIMEOUT
+            ),
             "prefix": env("CHANNELS_PREFIX", default="esp"),
         },
     },
@@ -166,8 +167,12 @@ CHANNEL_LAYERS = {
 # The broker may be a different address of the same server: `make run` gives its private
 # Redis a loopback TCP port for Celery, whose unix-socket transport crashes the worker
 # when the server restarts (kombu: 'NoneType' object has no attribute 'hostname').
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=_celery_broker_url(REDIS_URL))
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=celery_broker_url(REDIS_URL))
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Decisions and releases on a queue of their own (config/task_queues.py); a worker without -Q takes both.
+CELERY_DECISIONS_QUEUE = env("CELERY_DECISIONS_QUEUE", default="decisions")
+CELERY_TASK_ROUTES = task_routes(CELERY_DECISIONS_QUEUE)
+CELERY_TASK_QUEUES = task_queues(CELERY_TASK_DEFAULT_QUEUE, CELERY_DECISIONS_QUEUE)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves its task to be redelivered
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -185,6 +190,13 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "retry_on_timeout": True,
     "health_check_interval": 10,
 }
+# kombu's Sentinel transport: CELERY_BROKER_URL=sentinel://host:26379;sentinel://host2:26379 and the master's name.
+if CELERY_BROKER_URL.startswith("sentinel://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env("CELERY_BROKER_SENTINEL_MASTER", default="mymaster")
+    CELERY_BROKER_TRANSPORT_OPTIONS["sentinel_kwargs"] = {
+        "socket_timeout": REDIS_SOCKET_TIMEOUT,
+        "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    }
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # Every periodic job is listed here; the tasks live in the apps that own them

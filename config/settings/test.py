@@ -2,6 +2,8 @@
 
 import uuid
 
+from config.task_queues import task_queues, task_routes
+
 from .base import *  # noqa: F403
 from .base import CHANNEL_LAYERS, env
 
@@ -17,6 +19,9 @@ STORAGES = {
 TEST_RUN_ID = env("TEST_RUN_ID", default=uuid.uuid4().hex[:10])
 CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"t{TEST_RUN_ID}"
 CELERY_TASK_DEFAULT_QUEUE = f"test-{TEST_RUN_ID}"
+CELERY_DECISIONS_QUEUE = f"test-{TEST_RUN_ID}-decisions"
+CELERY_TASK_ROUTES = task_routes(CELERY_DECISIONS_QUEUE)
+CELERY_TASK_QUEUES = task_queues(CELERY_TASK_DEFAULT_QUEUE, CELERY_DECISIONS_QUEUE)
 RATE_LIMIT_PREFIX = f"t{TEST_RUN_ID}-rl"  # tests/conftest.py clears it after each test
 
 # SQLite's test database is a file, not memory, so that the worker, beat and

@@ -15,10 +15,13 @@ from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidSta
 
 
 class Phone:
-    def __init__(self, base_url: str, screening_id: int, ticket: str):
-        parts = urlsplit(base_url)
-        self.url = f"ws://{parts.netloc}/ws/screenings/{screening_id}/"
-        self.origin = f"{parts.scheme}://{parts.netloc}"
+    """`also`: other servers of the same platform (as a load balancer would offer them): a phone whose
+    socket dropped, or that cannot connect, tries the next one."""
+
+    def __init__(self, base_url: str, screening_id: int, ticket: str, *, also: tuple[str, ...] = ()):
+        self.bases = [base_url, *also]
+        self.at = 0  # index in `bases` of the server of the current (or next) socket
+        self.screening_id = screening_id
         self.ticket = ticket
         self.messages: list[tuple[float, int, dict]] = []  # (arrival, connection number, message)
         self.connections = 0  # sockets that got a `state` after hello
@@ -28,6 +31,19 @@ class Phone:
         self._arrived = asyncio.Event()
         self._stopped = False
         self._task: asyncio.Task | None = None
+
+    @property
+    def base(self) -> str:
+        return self.bases[self.at]
+
+    @property
+    def url(self) -> str:
+        return f"ws://{urlsplit(self.base).netloc}/ws/screenings/{self.screening_id}/"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base)
+        return f"{parts.scheme}://{parts.netloc}"
 
     def start(self) -> None:
         self._task = asyncio.get_running_loop().create_task(self._run())
@@ -54,6 +70,7 @@ class Phone:
             finally:
                 self.ws = None
                 self._arrived.set()
+            self.at = (self.at + 1) % len(self.bases)
             if not self._stopped:
                 await asyncio.sleep(delay)
                 delay = min(2.0, delay * 2)

@@ -66,3 +66,46 @@ def test_launcher_serves_health_on_embedded_defaults_and_stops_everything(tmp_pa
     still_running = [pid for pid in spawned if Path(f"/proc/{pid}").exists()]
     assert still_running == [], output[-3000:]
     assert len(spawned) >= 4  # redis, uvicorn, worker, beat (and their children)
+
+
+def _launcher():
+    from tests.processes import launcher
+
+    return launcher
+
+
+def test_web_processes_default_to_one_in_development_and_one_per_core_in_production():
+    launcher = _launcher()
+    assert launcher.web_processes({}) == 1
+    assert launcher.web_processes({"DJANGO_SETTINGS_MODULE": "config.settings.local"}) == 1
+    assert launcher.web_processes({"DJANGO_SETTINGS_MODULE": "config.settings.production"}) == (os.cpu_count() or 1)
+    assert launcher.web_processes({"DJANGO_SETTINGS_MODULE": "config.settings.production", "WEB_PROCESSES": "3"}) == 3
+    for wrong in ("0", "-2", "two"):
+        with pytest.raises(ValueError, match="WEB_PROCESSES"):
+            launcher.web_processes({"WEB_PROCESSES": wrong})
+
+
+def test_make_run_with_web_processes_runs_that_many_server_processes_on_the_one_port(tmp_path):
+    launcher = _launcher()
+    env = {"REDIS_URL": "redis://127.0.0.1:1/0", "WEB_PROCESSES": "4"}
+    web = launcher.programs(env, "127.0.0.1", "8123")["web"][0]
+    assert web[1:] == [str(launcher.ROOT / "platform" / "reuseport.py"), "127.0.0.1", "8123"]
+    supervisor = launcher.Supervisor(tmp_path)
+    supervisor.write({"web": (web, {})}, numprocs={"web": 4})
+    conf = supervisor.conf.read_text()
+    assert "numprocs=4\nprocess_name=%(program_name)s-%(process_num)d" in conf
+    single = launcher.programs({"REDIS_URL": "redis://127.0.0.1:1/0"}, "127.0.0.1", "8123")["web"][0]
+    assert Path(single[0]).name == "uvicorn"
+    supervisor.write({"web": (single, {})})
+    assert "numprocs" not in supervisor.conf.read_text()
+
+
+def test_each_of_several_server_processes_runs_uvicorn_with_the_single_process_options():
+    import uvicorn
+
+    from tests.processes import supervision
+
+    args = supervision.web_command("127.0.0.1", 8123)
+    params = uvicorn.main.make_context("uvicorn", args[1:]).params  # the `uvicorn` command (click)
+    assert params["app"] == supervision.UVICORN_APP
+    assert {key: params[key] for key in supervision.UVICORN_OPTIONS} == supervision.UVICORN_OPTIONS
