@@ -312,7 +312,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"EpisodeStatusEnum": "screenings.models.story.Episode.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "EpisodeStatusEnum": "screenings.models.story.Episode.Status",
+        "TicketStatusEnum": "screenings.models.ticketing.Ticket.Status",
+    },
     "PATH_CONVERTER_OVERRIDES": {"ticket_code": {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"}},
     # Swagger UI's assets come from the drf-spectacular-sidecar package: /api/docs/ works offline.
     "SWAGGER_UI_DIST": "SIDECAR",
