@@ -302,7 +302,8 @@ def serve() -> int:
     env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     host = env.get("HOST", "127.0.0.1")
     port = env.get("PORT", "8000")
-    env.setdefault("SITE_URL", f"http://{host}:{port}")  # links in the banner, emails and QR codes
+    public_host(env, host)
+    env.setdefault("SITE_URL", f"http://{env['PUBLIC_HOST']}:{port}")  # links in the banner, emails and QR codes
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     supervisor = Supervisor(DATA_DIR)
     stopping = False
@@ -323,8 +324,8 @@ def serve() -> int:
             return 0
         supervisor.write(programs(env, host, port), numprocs={"web": web_processes(env)})
         supervisor.start(env)
-        base = f"http://{host}:{port}"
-        health = wait_healthy(f"{base}/healthz", supervisor)
+        base = f"http://{env['PUBLIC_HOST']}:{port}"
+        health = wait_healthy(f"http://{'127.0.0.1' if host in WILDCARDS else host}:{port}/healthz", supervisor)
         print(banner(base, health, summary, web_processes(env)), flush=True)
         while not stopping:
             if not supervisor.alive():
@@ -340,6 +341,36 @@ def serve() -> int:
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         supervisor.stop()
     return code
+
+
+WILDCARDS = {"0.0.0.0", "::", ""}  # noqa: S104 - recognising the operator's choice, not binding
+
+
+def lan_address() -> str | None:
+    """This machine's address on the local network (the one a route to the outside would use;
+    nothing is sent), or None without a network."""
+    import socket
+
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("192.0.2.1", 9))  # TEST-NET-1: never routed anywhere, only looked up
+        address = probe.getsockname()[0]
+    except OSError:
+        return None
+    finally:
+        probe.close()
+    return None if address.startswith("127.") else address
+
+
+def public_host(env: dict, host: str) -> None:
+    """`HOST=0.0.0.0 make run` serves the venue's network: the join link and QR codes must carry an
+    address phones can reach, not 0.0.0.0, and Django must accept requests (and sockets) for it."""
+    public = host
+    if host in WILDCARDS:
+        public = lan_address() or "127.0.0.1"
+    env.setdefault("PUBLIC_HOST", public)
+    if public not in ("127.0.0.1", "localhost") and "DJANGO_ALLOWED_HOSTS" not in env:
+        env["DJANGO_ALLOWED_HOSTS"] = ",".join(["127.0.0.1", "localhost", "[::1]", env["PUBLIC_HOST"]])
 
 
 def demo_summary(env: dict) -> str:

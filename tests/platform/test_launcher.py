@@ -85,6 +85,28 @@ def test_web_processes_default_to_one_in_development_and_one_per_core_in_product
             launcher.web_processes({"WEB_PROCESSES": wrong})
 
 
+def test_host_on_every_interface_gives_phones_the_lan_address(monkeypatch):
+    launcher = _launcher()
+    monkeypatch.setattr(launcher, "lan_address", lambda: "192.168.1.23")
+    env: dict = {}
+    launcher.public_host(env, "0.0.0.0")
+    assert env["PUBLIC_HOST"] == "192.168.1.23"  # QR codes and the join link: reachable from a phone
+    assert "192.168.1.23" in env["DJANGO_ALLOWED_HOSTS"].split(",")
+
+    loopback: dict = {}
+    launcher.public_host(loopback, "127.0.0.1")  # the default: nothing changes
+    assert loopback == {"PUBLIC_HOST": "127.0.0.1"}
+
+    chosen = {"DJANGO_ALLOWED_HOSTS": "cinema.example"}
+    launcher.public_host(chosen, "0.0.0.0")
+    assert chosen["DJANGO_ALLOWED_HOSTS"] == "cinema.example"  # what the operator set wins
+
+
+def test_the_lan_address_is_a_real_interface_address_or_none():
+    address = _launcher().lan_address()
+    assert address is None or not address.startswith("127.")
+
+
 def test_make_run_with_web_processes_runs_that_many_server_processes_on_the_one_port(tmp_path):
     launcher = _launcher()
     env = {"REDIS_URL": "redis://127.0.0.1:1/0", "WEB_PROCESSES": "4"}
