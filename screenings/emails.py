@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from screenings.models import Order
 from screenings.qr import ticket_qr_svg, ticket_url
@@ -24,12 +25,12 @@ def order_tickets_email_send(*, order_id: int) -> None:
     tickets = [(ticket, ticket_url(ticket.code)) for ticket in order.tickets.order_by("id")]
     context = {"order": order, "screening": order.screening, "tickets": tickets, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
-        subject=f"Your tickets: {order.screening.production.title}",
+        subject=_("Your tickets: %(title)s") % {"title": order.screening.production.title},
         body=render_to_string("screenings/public/email_tickets.txt", context),
         to=[order.email],
     )
     message.attach_alternative(render_to_string("screenings/public/email_tickets.html", context), "text/html")
-    for number, (ticket, _) in enumerate(tickets, start=1):
+    for number, (ticket, _url) in enumerate(tickets, start=1):
         message.attach(f"ticket-{number}.svg", ticket_qr_svg(ticket.code), "image/svg+xml")
     try:
         message.send()

@@ -28,7 +28,9 @@ def production_analytics(request, production_id: int):
     production = _owned_production(request, production_id)
     analytics = production_analytics_get(production=production)
     for row in analytics["polls"]:
-        row["timeline_svg"] = timeline_svg(row["timeline"], label=f"Votes per second, poll {row['poll'].id}")
+        row["timeline_svg"] = timeline_svg(
+            row["timeline"], label=_("Votes per second, poll %(id)s") % {"id": row["poll"].id}
+        )
         if row["decision"] is None:  # open polls: live counts per venue (the page refreshes them)
             row["live_counts"] = round_counts_get(poll=row["poll"])
     return render(
@@ -64,7 +66,7 @@ def _graph_with_shares(production: Production, analytics: dict):
 def production_export(request, production_id: int, kind: str, fmt: str):
     production = _owned_production(request, production_id)
     if kind not in COLUMNS or fmt not in ("csv", "json"):
-        raise Http404("No such export.")
+        raise Http404(_("No such export."))
     rows = production_export_rows(production=production, kind=kind)
     if fmt == "csv":
         body, content_type = rows_as_csv(kind=kind, rows=rows), "text/csv; charset=utf-8"
