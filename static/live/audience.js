@@ -3,8 +3,8 @@
   "use strict";
   const root = document.getElementById("audience");
   const $ = (id) => document.getElementById(id);
-  const REASONS = { majority: "most votes", tie_break: "tie-break rule", no_votes: "no votes: default branch",
-                    no_quorum: "too few votes: default branch" };
+  const REASONS = { majority: gettext("most votes"), tie_break: gettext("tie-break rule"),
+                    no_votes: gettext("no votes: default branch"), no_quorum: gettext("too few votes: default branch") };
   let poll = null;      // the poll shown: {id, options, closes_at, hide_results, status}
   let myVote = null;    // the option the server has accepted for this ticket
   let pending = null;   // the option sent, awaiting vote.accepted
@@ -24,8 +24,8 @@
       status: (state, detail) => {
         const el = $("conn");
         el.dataset.state = state;
-        el.textContent = { connecting: "Connecting…", connected: "Connected", reconnecting: "Reconnecting…",
-                           closed: detail || "Disconnected" }[state];
+        el.textContent = { connecting: gettext("Connecting…"), connected: gettext("Connected"),
+                           reconnecting: gettext("Reconnecting…"), closed: detail || gettext("Disconnected") }[state];
       },
       state: (m) => {
         Rounds.fromState(m.rounds || []);
@@ -51,7 +51,7 @@
         if (!poll || m.poll !== poll.id) return;
         myVote = m.option;
         pending = null;
-        $("vote-status").textContent = "Vote accepted: it will be counted. You can change it until the end.";
+        $("vote-status").textContent = gettext("Vote accepted: it will be counted. You can change it until the end.");
         drawOptions();
       },
       "poll.decided": (m) => {
@@ -78,10 +78,10 @@
   });
 
   const STATUS_TEXT = {
-    scheduled: () => "Not started yet — the screening begins at " + root.dataset.starts,
-    live: () => "Live",
-    ended: () => "Ended — thanks for watching",
-    cancelled: () => "Cancelled",
+    scheduled: () => interpolate(gettext("Not started yet — the screening begins at %s"), [root.dataset.starts]),
+    live: () => gettext("Live"),
+    ended: () => gettext("Ended — thanks for watching"),
+    cancelled: () => gettext("Cancelled"),
   };
   STATUS_TEXT.on_sale = STATUS_TEXT.scheduled;
 
@@ -120,7 +120,7 @@
     $("poll").classList.toggle("hidden", !p);
     if (!p) return;
     $("decision").classList.add("hidden");
-    $("vote-status").textContent = myVote ? "Vote accepted: it will be counted." : "";
+    $("vote-status").textContent = myVote ? gettext("Vote accepted: it will be counted.") : "";
     drawOptions();
     drawBars(p.counts);
     if (p.status === "open") Live.countdown($("countdown"), p.closes_at, socket);
@@ -153,7 +153,7 @@
   function showDecision() {
     if (!poll.decision) return;
     const winner = poll.options.find((o) => o.id === poll.decision.option);
-    $("decision").textContent = "Decided: " + (winner ? winner.label : "?") + " (" + (REASONS[poll.decision.reason] || poll.decision.reason) + ")";
+    $("decision").textContent = interpolate(gettext("Decided: %s (%s)"), [winner ? winner.label : "?", REASONS[poll.decision.reason] || poll.decision.reason]);
     $("decision").classList.remove("hidden");
     Live.countdown($("countdown"), null, socket); // stops with the decision
   }
@@ -161,11 +161,11 @@
   function vote(optionId) {
     if (!poll || poll.status !== "open") return;
     pending = optionId;
-    $("vote-status").textContent = "Sending…";
+    $("vote-status").textContent = gettext("Sending…");
     drawOptions();
     if (!socket.send({ type: "vote", poll: poll.id, option: optionId, ref: String(Date.now()) })) {
       pending = null;
-      $("vote-status").textContent = "Not connected: your vote was not sent. Reconnecting…";
+      $("vote-status").textContent = gettext("Not connected: your vote was not sent. Reconnecting…");
       drawOptions();
     }
   }

@@ -17,7 +17,7 @@
       row.classList.toggle("found", Boolean(needle) && match);
       if (match) shown += 1;
     });
-    status.textContent = needle ? (shown ? `${shown} matching ballot${shown === 1 ? "" : "s"}` : "No ballot with this receipt.") : "";
+    status.textContent = needle ? (shown ? interpolate(ngettext("%s matching ballot", "%s matching ballots", shown), [shown]) : gettext("No ballot with this receipt.")) : "";
   }
   input.addEventListener("input", filter);
   const given = new URLSearchParams(window.location.search).get("receipt");
