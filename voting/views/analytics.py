@@ -48,7 +48,9 @@ def production_analytics(request, production_id: int):
 def _graph_with_shares(production: Production, analytics: dict):
     """The story graph with each branch's vote share and the branches screenings took."""
     notes = {
-        branch_id: f"{round(100 * s['share'])}% · {s['votes']}/{s['total']} votes" + (" · chosen" if s["won"] else "")
+        branch_id: _("%(percent)s%% · %(votes)s/%(total)s votes")
+        % {"percent": round(100 * s["share"]), "votes": s["votes"], "total": s["total"]}
+        + (" · " + _("chosen") if s["won"] else "")
         for branch_id, s in analytics["branch_shares"].items()
         if s["share"] is not None
     }
