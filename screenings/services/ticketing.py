@@ -24,6 +24,7 @@ from config.errors import AlreadyCheckedIn, Conflict, Invalid, NotFound, NotOnSa
 from screenings import policy
 from screenings.codes import ticket_code_valid
 from screenings.emails import order_tickets_email_send
+from screenings.localtime import venue_time_format
 from screenings.locking import locked, locked_one
 from screenings.models import Order, Production, Screening, Ticket, Venue
 from screenings.models.ticketing import ORDER_QUANTITY_CEILING
@@ -461,7 +462,8 @@ def ticket_check_in(*, code: str, user, screening_id: int | None = None) -> Tick
         )
     if ticket.status == Ticket.Status.CHECKED_IN:
         raise AlreadyCheckedIn(
-            _("Already checked in at %(time)s.") % {"time": ticket.checked_in_at.isoformat()},
+            _("Already checked in at %(time)s.")
+            % {"time": venue_time_format(ticket.checked_in_at, ticket.screening, "TIME_FORMAT", english="H:i:s")},
             checked_in_at=ticket.checked_in_at.isoformat(),
         )
     if ticket.status == Ticket.Status.REFUNDED:

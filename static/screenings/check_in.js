@@ -29,7 +29,10 @@
   }
 
   function localTime(iso) {
-    return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    // The venue's clock, written the page's way (the staff's phone may be set to another zone).
+    return new Date(iso).toLocaleTimeString(document.documentElement.lang || [], {
+      hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: root.dataset.timeZone || undefined,
+    });
   }
 
   async function checkIn(raw) {
