@@ -30,7 +30,7 @@ def render(source: str, **context) -> str:
 
 @pytest.mark.parametrize(
     ("lang", "expected"),
-    [("en", "Tuesday 1 December 2026, 19:30 (Asia/Seoul)"), ("ko", "2026년 12월 1일 7:30 오후 (Asia/Seoul)"),
+    [("en", "Tuesday 1 December 2026, 19:30 (Asia/Seoul)"), ("ko", "2026년 12월 1일 오후 7:30 (Asia/Seoul)"),
      ("zh-hant", "2026年12月1日 19:30 (Asia/Seoul)"), ("zh-hans", "2026年12月1日 19:30 (Asia/Seoul)")],
 )  # fmt: skip
 def test_a_screening_starts_at_the_venues_time_in_the_languages_format(seoul_screening, lang, expected):
