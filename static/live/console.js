@@ -9,6 +9,8 @@
   let nowPlaying = null;
   let status = $("status").textContent.trim();
   let screeningState = { autopilot: false, paused_at: null };
+  const REASONS = { majority: gettext("most votes"), tie_break: gettext("tie-break rule"),
+                    no_votes: gettext("no votes: default branch"), no_quorum: gettext("too few votes: default branch") };
   const CONNECTION = { connecting: gettext("connecting…"), connected: gettext("connected"),
                        reconnecting: gettext("reconnecting…"), closed: gettext("closed") };
 
@@ -143,7 +145,7 @@
       Live.countdown($("countdown"), null, socket); // stops with the decision
       if (p.decision) {
         const winner = p.options.find((o) => o.id === p.decision.option);
-        $("decision").textContent = interpolate(gettext("Decided: %s (%s)"), [winner ? winner.label : "?", p.decision.reason]);
+        $("decision").textContent = interpolate(gettext("Decided: %s (%s)"), [winner ? winner.label : "?", REASONS[p.decision.reason] || p.decision.reason]);
         $("decision").classList.remove("hidden");
       }
     }

@@ -26,9 +26,7 @@ LITERAL = {
     "CSV",  # file formats in the export links
     "JSON",
     "API",  # a link to the API, named the same in every language
-    "SHA-256",  # the name of the hash algorithm
     "UTC",  # the time standard's name, written the same in ko/zh
-    "s",  # the SI symbol for seconds on the timeline picture
 }
 # Attributes a reader (or a screen reader) sees.
 VISIBLE_ATTRIBUTES = re.compile(r"""\b(placeholder|title|aria-label|alt|data-confirm)="([^"]*)\"""")
