@@ -157,7 +157,7 @@ def test_the_javascript_catalogue_carries_the_scripts_translations(client, compi
     korean = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
     assert json.dumps("다음: %s")[1:-1] in korean  # screen.js's "Next: %s"
     traditional = client.get("/jsi18n/", HTTP_ACCEPT_LANGUAGE="zh-TW").content.decode()
-    assert json.dumps("下一集:%s")[1:-1] in traditional
+    assert json.dumps("下一集\uff1a%s")[1:-1] in traditional
 
 
 @pytest.mark.django_db
