@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint install install-dev lock migrate demo check-deploy bench screenshots clean help
+.PHONY: run test lint install install-dev lock messages migrate demo check-deploy bench screenshots clean help
 .DEFAULT_GOAL := help
 
 help:
@@ -17,6 +17,7 @@ help:
 	@echo "make bench  - run the benchmarks in bench/ and print their figures"
 	@echo "make screenshots - the main pages of each role (phone, desktop; en, ko) into .data/screenshots/"
 	@echo "make lock   - regenerate the lock files from pyproject.toml"
+	@echo "make messages - update the translation catalogues (locale/) from the code and templates"
 
 # Runtime only (what the production image installs): requirements.lock.
 $(STAMP): requirements.lock requirements-embedded.lock package-lock.json
@@ -39,7 +40,11 @@ $(DEV_STAMP): $(STAMP) requirements-dev.lock package-lock.json
 	  else echo "npm not found: the browser tests cannot run axe-core (REQUIRE_BROWSER=1 makes that an error)"; fi
 	touch $(DEV_STAMP)
 
+# The translation catalogues (.mo) are compiled from locale/ (only those older than their .po);
+# `make run` and `make test` compile them too (platform/run.py).
 install: $(STAMP)
+	@# (The image's first `make install` runs before the sources, locale/ included, are copied in.)
+	@if [ -d locale ]; then $(PY) platform/run.py compilemessages; fi
 
 install-dev: $(DEV_STAMP)
 
@@ -47,6 +52,19 @@ lock: install-dev
 	$(PY) -m uv pip compile pyproject.toml --python-version 3.11 -q -o requirements.lock
 	$(PY) -m uv pip compile pyproject.toml --python-version 3.11 -q --extra embedded -o requirements-embedded.lock
 	$(PY) -m uv pip compile pyproject.toml --python-version 3.11 -q --extra dev -o requirements-dev.lock
+
+# Every msgid of the code, templates (django) and static/ scripts (djangojs) into locale/<lang>/,
+# for the four languages of settings.LANGUAGES; no obsolete entries, file names only (small diffs).
+# English is its own translation (msgen). Then translate what is new: tests/config/test_catalogues.py
+# fails on any untranslated or fuzzy entry.
+MESSAGES_ARGS := -l en -l ko -l zh_Hant -l zh_Hans --no-obsolete --add-location=file \
+	-i ".venv/*" -i ".data/*" -i "tests/*" -i "bench/*" -i "platform/*" -i "docs/*"
+messages: install-dev
+	$(PY) manage.py makemessages -d django $(MESSAGES_ARGS)
+	$(PY) manage.py makemessages -d djangojs $(MESSAGES_ARGS)
+	for po in locale/en/LC_MESSAGES/*.po; do msgen --no-wrap -o $$po $$po; done
+	sed -i '/^"POT-Creation-Date: /d' locale/*/LC_MESSAGES/*.po
+	$(PY) platform/run.py compilemessages
 
 run: install
 	$(PY) platform/run.py serve

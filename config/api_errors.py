@@ -7,6 +7,7 @@ import logging
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
@@ -88,7 +89,7 @@ def exception_handler(exc, context):
         fields = exc.message_dict if hasattr(exc, "error_dict") else None
         return Response(error_body("invalid", " ".join(exc.messages), fields), status=400)
     if isinstance(exc, RequestDataTooBig):  # a form body read through request.POST
-        return Response(error_body("too_large", str(exc) or "The request body is too large."), status=413)
+        return Response(error_body("too_large", _("The request body is too large.")), status=413)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -103,7 +104,7 @@ def exception_handler(exc, context):
         detail = _flatten(exc.detail)
         if isinstance(detail, dict):
             non_field = detail.pop("non_field_errors", None)
-            message = " ".join(non_field) if non_field else "Some fields are invalid."
+            message = " ".join(non_field) if non_field else _("Some fields are invalid.")
             response.data = error_body(code, message, detail or None)
         else:
             message = " ".join(detail) if isinstance(detail, list) else detail
@@ -116,8 +117,8 @@ def exception_handler(exc, context):
 
 
 def json_404(request, exception=None):
-    return JsonResponse(error_body("not_found", "Not found."), status=404)
+    return JsonResponse(error_body("not_found", _("Not found.")), status=404)
 
 
 def json_500(request):
-    return JsonResponse(error_body("server_error", "Internal server error."), status=500)
+    return JsonResponse(error_body("server_error", _("Internal server error.")), status=500)

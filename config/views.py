@@ -46,7 +46,10 @@ def api_not_found(request, rest: str = ""):
         if request.method in ("GET", "HEAD"):
             query = request.META.get("QUERY_STRING", "")
             return HttpResponsePermanentRedirect(f"{slashed}?{query}" if query else slashed)
-        return JsonResponse(error_body("not_found", f"Not found. Did you mean {slashed} (with the slash)?"), status=404)
+        return JsonResponse(
+            error_body("not_found", _("Not found. Did you mean %(path)s (with the slash)?") % {"path": slashed}),
+            status=404,
+        )
     return json_404(request)
 
 

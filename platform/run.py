@@ -4,6 +4,7 @@
     python platform/run.py test [ARGS...]  # pytest with the same Redis (and a private PostgreSQL) set-up
     python platform/run.py redis           # only the private Redis, until Ctrl-C
     python platform/run.py ctl [ARGS...]   # supervisorctl for the running `serve` (status, restart web, ...)
+    python platform/run.py compilemessages # locale/*/LC_MESSAGES/*.po -> .mo (serve and test do it first)
 
 Run as a file, never imported as `platform` (that name is Python's own module).
 
@@ -295,6 +296,28 @@ def programs(env: dict, host: str, port: str) -> dict[str, tuple[list[str], dict
 # --- Commands ------------------------------------------------------------
 
 
+def compile_catalogues(root: Path = ROOT) -> list[Path]:
+    """Compile each translation catalogue (locale/<lang>/LC_MESSAGES/<domain>.po) whose .mo is
+    missing or older, with Babel (a runtime dependency): no GNU gettext needed to run. The .mo
+    files are build products, never committed. Returns the catalogues it compiled."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    compiled = []
+    for po in sorted(root.glob("locale/*/LC_MESSAGES/*.po")):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source, locale=po.parts[-3], abort_invalid=True)
+        partial = mo.with_suffix(".mo.tmp")
+        with partial.open("wb") as target:
+            write_mo(target, catalog, use_fuzzy=False)
+        partial.replace(mo)
+        compiled.append(po)
+    return compiled
+
+
 def serve() -> int:
     env = dict(os.environ)
     env.setdefault("DATA_DIR", str(DATA_DIR))
@@ -317,6 +340,7 @@ def serve() -> int:
     code = 0
     try:
         setup_env = {**env, "DB_POOL": "false"}
+        compile_catalogues()
         manage(setup_env, "migrate", "--noinput", "-v", "0")
         manage(setup_env, "collectstatic", "--noinput", "-v", "0")
         summary = demo_summary(setup_env)
@@ -407,6 +431,7 @@ def run_tests(args: list[str]) -> int:
     env, redis = environment()
     postgres = None
     try:
+        compile_catalogues()
         code = subprocess.call([PYTHON, "-m", "pytest", *args], cwd=ROOT, env=env)
         if env.get("DATABASE_URL") or env.get("PRIVATE_POSTGRES", "on") == "off" or code not in (0, 5):
             return code
@@ -461,6 +486,10 @@ def main(argv: list[str]) -> int:
         return redis_only()
     if command == "ctl":
         return ctl(rest)
+    if command == "compilemessages":
+        for po in compile_catalogues():
+            log(f"compiled {po.relative_to(ROOT)}")
+        return 0
     print(__doc__)
     return 2
 

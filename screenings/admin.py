@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.utils.translation import gettext as _
 
 from config.errors import DomainError
 from screenings import graph
@@ -106,13 +107,15 @@ class BranchAdminForm(forms.ModelForm):
         source, target = cleaned.get("source"), cleaned.get("target")
         if source and target:
             if source.production_id != target.production_id:
-                raise forms.ValidationError("A branch joins two episodes of the same production.")
+                raise forms.ValidationError(_("A branch joins two episodes of the same production."))
             edges = Branch.objects.filter(source__production_id=source.production_id)
             if self.instance.pk:
                 edges = edges.exclude(pk=self.instance.pk)
             loop = graph.branch_cycle(list(edges.values_list("source_id", "target_id")), source.pk, target.pk)
             if loop:
-                raise forms.ValidationError(f"This branch would make the story loop through episodes {loop}.")
+                raise forms.ValidationError(
+                    _("This branch would make the story loop through episodes %(loop)s.") % {"loop": loop}
+                )
         return cleaned
 
 

@@ -7,6 +7,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from screenings.models import Order
 from screenings.qr import order_url, ticket_qr_svg, ticket_url
@@ -31,12 +32,12 @@ def order_tickets_email_send(*, order_id: int) -> None:
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
-        subject=f"Your tickets: {order.screening.production.title}",
+        subject=_("Your tickets: %(title)s") % {"title": order.screening.production.title},
         body=render_to_string("screenings/public/email_tickets.txt", context),
         to=[order.email],
     )
     message.attach_alternative(render_to_string("screenings/public/email_tickets.html", context), "text/html")
-    for number, (ticket, _) in enumerate(tickets, start=1):
+    for number, (ticket, _url) in enumerate(tickets, start=1):
         message.attach(f"ticket-{number}.svg", ticket_qr_svg(ticket.code), "image/svg+xml")
     try:
         message.send()

@@ -20,6 +20,7 @@ from collections.abc import Collection, Mapping, Sequence
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from screenings.models import Branch, Episode
 
@@ -136,13 +137,16 @@ def story_graph_svg(
     height = MARGIN * 2 + height_inner + LEGEND_H
     has_out = {s for s, _ in edges}
 
+    # (Translated outside the f-strings: xgettext does not look inside them.)
+    title = _("Story graph: episodes and the branches between them")
+    default_note, taken_note = _("(default: taken on a tie or when nobody votes)"), _("taken by a screening")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="story-graph" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="{"group" if links else "img"}" aria-labelledby="story-graph-title" '
         # An image role makes its children presentational: with links to the episodes inside, the
         # picture is a group, so a screen reader (and the keyboard) reaches each episode.
         'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif">',
-        '<title id="story-graph-title">Story graph: episodes and the branches between them</title>',
+        f'<title id="story-graph-title">{escape(title)}</title>',
         f"<defs>{_marker('arrow', '#9aa3b5')}{_marker('arrow-default', '#f5b83d')}</defs>",
     ]
     # Lines first, then every label over them: no later line is drawn across an earlier label.
@@ -164,8 +168,8 @@ def story_graph_svg(
             f'<g class="{classes}" data-branch="{b.id}">'
             f'<path d="M{x1},{y1} C{x1 + bend},{y1} {x2 - bend},{y2} {x2},{y2}" fill="none" stroke="{stroke}" '
             f'stroke-width="{width}" marker-end="url(#{marker})"/>'
-            + f"<title>{escape(b.label)}{' (default: taken on a tie or when nobody votes)' if b.is_default else ''}"
-            f"{' · ' + escape(note) if note else ''}{' · taken by a screening' if taken else ''}</title></g>"
+            + f"<title>{escape(b.label)}{' ' + escape(default_note) if b.is_default else ''}"
+            f"{' · ' + escape(note) if note else ''}{' · ' + escape(taken_note) if taken else ''}</title></g>"
         )
         labels.append(
             f'<g class="edge-label" data-branch="{b.id}" aria-hidden="true">'
@@ -187,9 +191,9 @@ def story_graph_svg(
         dash = ' stroke-dasharray="6 4"' if e.status == "draft" else ""
         marks = []
         if e.id == start_id:
-            marks.append("START")
+            marks.append(_("START"))
         if e.id not in has_out:
-            marks.append("ENDING")
+            marks.append(_("ENDING"))
         status = e.status + (f" · {e.release_at:%d %b %H:%M} UTC" if e.status == "scheduled" and e.release_at else "")
         node = (
             f'<rect x="{x}" y="{y}" width="{NODE_W}" height="{NODE_H}" rx="10" fill="#171a22" stroke="{colour}" '
@@ -208,6 +212,7 @@ def story_graph_svg(
             node = f'<a href="{reverse("episode-detail", args=[e.id])}">{node}</a>'
         parts.append(f'<g class="episode status-{e.status}" data-episode="{e.id}" data-status="{e.status}">{node}</g>')
 
+    default_branch = _("default branch")
     legend_y = height - LEGEND_H / 2
     legend_x = MARGIN
     for status, colour in STATUS_COLOURS.items():
@@ -217,11 +222,13 @@ def story_graph_svg(
             "</text>"
         )
         legend_x += 110
-    parts.append(f'<text x="{legend_x}" y="{legend_y + 4}" font-size="12" fill="#f5b83d">★ default branch</text>')
+    parts.append(
+        f'<text x="{legend_x}" y="{legend_y + 4}" font-size="12" fill="#f5b83d">★ {escape(default_branch)}</text>'
+    )
     if highlight_edges:
         parts.append(
             f'<text x="{legend_x + 120}" y="{legend_y + 4}" font-size="12" fill="{TAKEN_COLOUR}">'
-            "━ taken by a screening</text>"
+            f"━ {escape(taken_note)}</text>"
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every piece of user text above is escaped

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from config.errors import Invalid
@@ -37,17 +38,26 @@ def media_file_validate(upload, *, field: str = "media_file") -> None:
     content_type = (getattr(upload, "content_type", None) or "").split(";")[0].strip().lower()
     if extension not in VIDEO_TYPES:
         allowed = ", ".join(sorted(VIDEO_TYPES))
-        raise Invalid(f"Unsupported video file {upload.name!r}: use {allowed}.", fields={field: [f"Use {allowed}."]})
+        raise Invalid(
+            _("Unsupported video file %(name)s: use %(allowed)s.") % {"name": repr(upload.name), "allowed": allowed},
+            fields={field: [_("Use %(allowed)s.") % {"allowed": allowed}]},
+        )
     if content_type not in GENERIC_TYPES and content_type not in VIDEO_TYPES[extension]:
         raise Invalid(
-            f"The file {upload.name!r} says it is {content_type}, not a {extension} video.",
-            fields={field: [f"Content type {content_type} does not match {extension}."]},
+            _("The file %(name)s says it is %(content_type)s, not a %(extension)s video.")
+            % {"name": repr(upload.name), "content_type": content_type, "extension": extension},
+            fields={
+                field: [
+                    _("Content type %(content_type)s does not match %(extension)s.")
+                    % {"content_type": content_type, "extension": extension}
+                ]
+            },
         )
     limit = settings.EPISODE_MEDIA_MAX_BYTES
     if upload.size > limit:
         raise Invalid(
-            f"The video is {upload.size} bytes; the limit is {limit} bytes.",
-            fields={field: [f"At most {limit} bytes."]},
+            _("The video is %(size)s bytes; the limit is %(limit)s bytes.") % {"size": upload.size, "limit": limit},
+            fields={field: [_("At most %(limit)s bytes.") % {"limit": limit}]},
         )
 
 
@@ -55,8 +65,9 @@ def poster_validate(upload, *, field: str = "poster") -> None:
     """Refuse posters that are too large or not a readable JPEG/PNG/WebP/GIF image."""
     if upload.size > POSTER_MAX_BYTES:
         raise Invalid(
-            f"The poster is {upload.size} bytes; the limit is {POSTER_MAX_BYTES} bytes.",
-            fields={field: [f"At most {POSTER_MAX_BYTES} bytes."]},
+            _("The poster is %(size)s bytes; the limit is %(limit)s bytes.")
+            % {"size": upload.size, "limit": POSTER_MAX_BYTES},
+            fields={field: [_("At most %(limit)s bytes.") % {"limit": POSTER_MAX_BYTES}]},
         )
     try:
         upload.seek(0)
@@ -65,9 +76,12 @@ def poster_validate(upload, *, field: str = "poster") -> None:
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise Invalid(
-            "The poster is not a readable image.", fields={field: ["Upload a JPEG, PNG, WebP or GIF image."]}
+            _("The poster is not a readable image."), fields={field: [_("Upload a JPEG, PNG, WebP or GIF image.")]}
         ) from None
     finally:
         upload.seek(0)
     if kind not in POSTER_FORMATS:
-        raise Invalid(f"Posters must be JPEG, PNG, WebP or GIF, not {kind}.", fields={field: ["Unsupported format."]})
+        raise Invalid(
+            _("Posters must be JPEG, PNG, WebP or GIF, not %(kind)s.") % {"kind": kind},
+            fields={field: [_("Unsupported format.")]},
+        )

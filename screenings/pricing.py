@@ -2,6 +2,8 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from config.errors import Invalid
 
 # Minor units of the currencies the platform sells in. Currencies with three
@@ -39,7 +41,10 @@ def minor_unit(currency: str) -> int:
     try:
         return MINOR_UNITS[currency]
     except KeyError:
-        raise Invalid(f"Unsupported currency {currency!r}.", fields={"currency": ["Unsupported currency."]}) from None
+        raise Invalid(
+            _("Unsupported currency %(currency)s.") % {"currency": repr(currency)},
+            fields={"currency": [_("Unsupported currency.")]},
+        ) from None
 
 
 def quantize(amount: Decimal, currency: str) -> Decimal:

@@ -2,6 +2,7 @@
 
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 600, 120
 
@@ -20,7 +21,8 @@ def timeline_svg(timeline: dict, *, label: str) -> SafeString:
                 f"{HEIGHT - HEIGHT * b['per_second'] / peak:.2f}",
                 f"{max(step - 1, 0.5):.2f}",
                 f"{HEIGHT * b['per_second'] / peak:.2f}",
-                f"+{b['start']:g}s: {b['votes']} votes ({b['per_second']:.2f}/s)",
+                _("+%(start)ss: %(votes)s votes (%(rate)s/s)")
+                % {"start": format(b["start"], "g"), "votes": b["votes"], "rate": format(b["per_second"], ".2f")},
             )
             for i, b in enumerate(bins)
             if b["votes"]

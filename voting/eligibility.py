@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from config.errors import Forbidden
 from screenings.models import Play, Ticket
 from voting.models import Poll
@@ -17,27 +19,27 @@ def ticket_vote_check(*, poll: Poll, ticket: Ticket) -> None:
     production that has played the decision point and lets its tickets vote in rounds.
     """
     if ticket.status not in VOTING_STATUSES:
-        raise Forbidden("This ticket was refunded and can no longer vote.")
+        raise Forbidden(_("This ticket was refunded and can no longer vote."))
     if poll.scope == Poll.Scope.LIVE:
         _live_check(poll=poll, ticket=ticket)
     elif poll.scope == Poll.Scope.ROUND:
         _round_check(poll=poll, ticket=ticket)
     else:
-        raise Forbidden(f"Unknown poll scope {poll.scope!r}.")
+        raise Forbidden(_("Unknown poll scope %(scope)s.") % {"scope": repr(poll.scope)})
 
 
 def _live_check(*, poll: Poll, ticket: Ticket) -> None:
     if ticket.screening_id != poll.screening_id:
-        raise Forbidden("This ticket is for another screening.")
+        raise Forbidden(_("This ticket is for another screening."))
     if poll.screening.require_check_in and ticket.status != Ticket.Status.CHECKED_IN:
-        raise Forbidden("This screening only counts checked-in tickets: check in at the door first.")
+        raise Forbidden(_("This screening only counts checked-in tickets: check in at the door first."))
 
 
 def _round_check(*, poll: Poll, ticket: Ticket) -> None:
     screening = ticket.screening
     if screening.production_id != poll.episode.production_id:
-        raise Forbidden("This ticket is for another production.")
+        raise Forbidden(_("This ticket is for another production."))
     if not screening.round_votes:
-        raise Forbidden("This screening's tickets do not vote in release rounds.")
+        raise Forbidden(_("This screening's tickets do not vote in release rounds."))
     if not Play.objects.filter(screening_id=screening.id, episode_id=poll.episode_id).exists():
-        raise Forbidden("This ticket's screening has not shown the episode this round decides on.")
+        raise Forbidden(_("This ticket's screening has not shown the episode this round decides on."))

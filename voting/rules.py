@@ -9,9 +9,12 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop
+
 from voting.models import Decision
 
-RULE = (
+# Stored untranslated in every result (the recount compares it); pages show it translated.
+RULE = gettext_noop(
     "Most votes wins. A tie goes to the default branch if it is among the tied options, "
     "else to the lowest branch id among them. No votes (or fewer than the quorum): "
     "the default branch, else the lowest branch id."

@@ -255,6 +255,7 @@ LANGUAGE_COOKIE_NAME = "lang"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # date formats that differ from Django's (Korean)
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -7,6 +7,7 @@ writes through services (only the owner or a superuser; others get 403).
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -42,7 +43,8 @@ def _episode_in(production, episode_id, field: str) -> Episode | None:
     episode = Episode.objects.filter(pk=episode_id, production=production).first()
     if episode is None:
         raise Invalid(
-            f"No episode {episode_id} in this production.", fields={field: ["Not an episode of this production."]}
+            _("No episode %(episode_id)s in this production.") % {"episode_id": episode_id},
+            fields={field: [_("Not an episode of this production.")]},
         )
     return episode
 
@@ -121,7 +123,10 @@ class ProductionEpisodesApi(generics.GenericAPIView):
         wanted = request.query_params.get("status") or None
         if wanted and wanted not in Episode.Status.values:
             allowed = ", ".join(Episode.Status.values)
-            raise Invalid(f"Unknown status {wanted!r}.", fields={"status": [f"One of {allowed}."]})
+            raise Invalid(
+                _("Unknown status %(wanted)s.") % {"wanted": repr(wanted)},
+                fields={"status": [_("One of %(allowed)s.") % {"allowed": allowed}]},
+            )
         page = self.paginate_queryset(selectors.episode_list(production=production, user=request.user, status=wanted))
         return self.get_paginated_response(EpisodeOut(page, many=True, context={"request": request}).data)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
@@ -53,14 +54,14 @@ GUESSING = error_responses(s429="`throttled`: too many unknown ticket codes from
 def _screening(screening_id: int) -> Screening:
     found = screening_with_sales_get(screening_id=screening_id)
     if found is None:
-        raise NotFound("No such screening.")
+        raise NotFound(_("No such screening."))
     return found
 
 
 def _ticket(code: str):
     ticket = ticket_by_code_get(code=code)
     if ticket is None:
-        raise NotFound("No such ticket.")
+        raise NotFound(_("No such ticket."))
     return ticket
 
 
@@ -229,7 +230,7 @@ class OrderCreateApi(APIView):
         body_key = fields.pop("idempotency_key", None) or None
         if header_key and body_key and header_key != body_key:
             raise Invalid(
-                "Idempotency-Key header and idempotency_key differ.", fields={"idempotency_key": ["Differs."]}
+                _("Idempotency-Key header and idempotency_key differ."), fields={"idempotency_key": [_("Differs.")]}
             )
         order, created = services.order_place(
             screening_id=screening_id, idempotency_key=header_key or body_key, **fields

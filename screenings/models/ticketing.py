@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from screenings.codes import code_new
 from screenings.pricing import half_price
@@ -32,11 +33,12 @@ class Venue(models.Model):
 
 class Screening(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled"
-        ON_SALE = "on_sale"
-        LIVE = "live"
-        ENDED = "ended"
-        CANCELLED = "cancelled"
+        # The labels pages show (get_status_display), as Django would write them, translated.
+        SCHEDULED = "scheduled", _("Scheduled")
+        ON_SALE = "on_sale", _("On Sale")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
+        CANCELLED = "cancelled", _("Cancelled")
 
     production = models.ForeignKey("screenings.Production", on_delete=models.PROTECT, related_name="screenings")
     organizer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="screenings")
@@ -103,9 +105,9 @@ class Screening(models.Model):
 
 class Order(models.Model):
     class PaymentStatus(models.TextChoices):
-        PENDING = "pending"
-        PAID = "paid"
-        REFUNDED = "refunded"
+        PENDING = "pending", _("Pending")
+        PAID = "paid", _("Paid")
+        REFUNDED = "refunded", _("Refunded")
 
     screening = models.ForeignKey(Screening, on_delete=models.PROTECT, related_name="orders")
     email = models.EmailField()
@@ -140,13 +142,13 @@ class Order(models.Model):
 
 class Ticket(models.Model):
     class Kind(models.TextChoices):
-        FULL = "full"
-        HALF = "half"
+        FULL = "full", _("Full")
+        HALF = "half", _("Half")
 
     class Status(models.TextChoices):
-        VALID = "valid"
-        CHECKED_IN = "checked_in"
-        REFUNDED = "refunded"
+        VALID = "valid", _("Valid")
+        CHECKED_IN = "checked_in", _("Checked In")
+        REFUNDED = "refunded", _("Refunded")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tickets")
     # Denormalised from the order: seat counting and vote checks read tickets by screening.

@@ -8,6 +8,7 @@ published episodes and the branches between them.
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from config.errors import NotFound
 from screenings.models import Branch, Episode, Production
@@ -47,7 +48,7 @@ def production_get(*, production_id: int, user) -> Production:
     """The production with its graph prefetched, or NotFound when the user may not see it."""
     production = production_list(user=user).filter(pk=production_id).first()
     if production is None:
-        raise NotFound("No such production.")
+        raise NotFound(_("No such production."))
     return production
 
 
@@ -88,7 +89,7 @@ def episode_get(*, episode_id: int, user) -> Episode:
     if episode is None or (
         episode.status != PUBLISHED and not production_can_edit(production=episode.production, user=user)
     ):
-        raise NotFound("No such episode.")
+        raise NotFound(_("No such episode."))
     return episode
 
 
@@ -102,11 +103,11 @@ def branch_list(*, production: Production, user) -> QuerySet[Branch]:
 def branch_get(*, branch_id: int, user) -> Branch:
     branch = Branch.objects.select_related("source__production", "target").filter(pk=branch_id).first()
     if branch is None:
-        raise NotFound("No such branch.")
+        raise NotFound(_("No such branch."))
     production = branch.source.production
     public = branch.source.status == PUBLISHED and branch.target.status == PUBLISHED
     if not public and not production_can_edit(production=production, user=user):
-        raise NotFound("No such branch.")
+        raise NotFound(_("No such branch."))
     return branch
 
 

@@ -56,7 +56,7 @@ def _lock_episode(episode_id: int) -> tuple[Production, Episode]:
 
 def _ensure_can_edit(actor, production: Production) -> None:
     if actor is not None and not production_can_edit(production=production, user=actor):
-        raise Forbidden("Only the production's producer can change it.")
+        raise Forbidden(_("Only the production's producer can change it."))
 
 
 def _names(titles: dict[int, str], ids) -> str:
@@ -67,17 +67,21 @@ def _problem_error(problem: graph.GraphProblem, titles: dict[int, str], start: i
     ids = list(problem.episodes)
     if problem.kind == "no_start":
         return Invalid(
-            "Set the production's start episode before publishing.",
-            fields={"start_episode": ["Required before publishing."], "episodes": ids},
+            _("Set the production's start episode before publishing."),
+            fields={"start_episode": [_("Required before publishing.")], "episodes": ids},
         )
     if problem.kind == "cycle":
         loop = " → ".join(f"«{titles.get(i, '?')}»" for i in [*ids, ids[0]])
         return Invalid(
-            f"The story would loop: {loop}. A screening must always reach an ending.", fields={"episodes": ids}
+            _("The story would loop: %(loop)s. A screening must always reach an ending.") % {"loop": loop},
+            fields={"episodes": ids},
         )
     return Invalid(
-        f"The start episode «{titles.get(start, '?')}» cannot reach {_names(titles, ids)} through published episodes: "
-        "publish an episode leading there first (or keep the branch that leads there).",
+        _(
+            "The start episode «%(start)s» cannot reach %(episodes)s through published episodes: "
+            "publish an episode leading there first (or keep the branch that leads there)."
+        )
+        % {"start": titles.get(start, "?"), "episodes": _names(titles, ids)},
         fields={"episodes": ids},
     )
 
@@ -124,14 +128,14 @@ def _delete_file_on_commit(field_file) -> None:
 def production_create(*, owner, title: str, synopsis: str = "") -> Production:
     title = title.strip()
     if not title:
-        raise Invalid("A production needs a title.", fields={"title": ["This field may not be blank."]})
+        raise Invalid(_("A production needs a title."), fields={"title": [_("This field may not be blank.")]})
     for _attempt in range(5):  # two producers may pick the same free slug at once
         try:
             with transaction.atomic():
                 return Production.objects.create(owner=owner, title=title, slug=_unique_slug(title), synopsis=synopsis)
         except IntegrityError:
             continue
-    raise Conflict("Could not find a free slug for this title; try again.")
+    raise Conflict(_("Could not find a free slug for this title; try again."))
 
 
 @transaction.atomic
@@ -142,15 +146,15 @@ def production_update(
     _ensure_can_edit(actor, production)
     if title is not UNSET:
         if not title.strip():
-            raise Invalid("A production needs a title.", fields={"title": ["This field may not be blank."]})
+            raise Invalid(_("A production needs a title."), fields={"title": [_("This field may not be blank.")]})
         production.title = title.strip()
     if synopsis is not UNSET:
         production.synopsis = synopsis
     if start_episode is not UNSET:
         if start_episode is not None and start_episode.production_id != production.pk:
             raise Invalid(
-                "The start episode must belong to this production.",
-                fields={"start_episode": ["Not an episode of this production."]},
+                _("The start episode must belong to this production."),
+                fields={"start_episode": [_("Not an episode of this production.")]},
             )
         production.start_episode = start_episode
     production.save()
@@ -182,7 +186,7 @@ def _apply_media(episode: Episode, *, media_url, media_file, poster) -> None:
 
 def _check_duration(duration_seconds: int) -> None:
     if duration_seconds is None or duration_seconds < 1:
-        raise Invalid("An episode lasts at least one second.", fields={"duration_seconds": ["At least 1."]})
+        raise Invalid(_("An episode lasts at least one second."), fields={"duration_seconds": [_("At least 1.")]})
 
 
 @transaction.atomic
@@ -201,7 +205,7 @@ def episode_create(
     production = _lock_production(production.pk)
     _ensure_can_edit(actor, production)
     if not title.strip():
-        raise Invalid("An episode needs a title.", fields={"title": ["This field may not be blank."]})
+        raise Invalid(_("An episode needs a title."), fields={"title": [_("This field may not be blank.")]})
     _check_duration(duration_seconds)
     episode = Episode(production=production, title=title.strip(), synopsis=synopsis, duration_seconds=duration_seconds)
     _apply_vote_cue(episode, vote_cue)
@@ -229,7 +233,7 @@ def episode_update(
     _ensure_can_edit(actor, production)
     if title is not UNSET:
         if not title.strip():
-            raise Invalid("An episode needs a title.", fields={"title": ["This field may not be blank."]})
+            raise Invalid(_("An episode needs a title."), fields={"title": [_("This field may not be blank.")]})
         episode.title = title.strip()
     if synopsis is not UNSET:
         episode.synopsis = synopsis
@@ -271,16 +275,18 @@ def branch_create(
     _ensure_can_edit(actor, production)
     if target.production_id != production.pk:
         raise Invalid(
-            "A branch joins two episodes of the same production.",
-            fields={"target": ["Not an episode of this production."]},
+            _("A branch joins two episodes of the same production."),
+            fields={"target": [_("Not an episode of this production.")]},
         )
     if not label.strip():
-        raise Invalid("A branch needs the label the audience sees.", fields={"label": ["This field may not be blank."]})
+        raise Invalid(
+            _("A branch needs the label the audience sees."), fields={"label": [_("This field may not be blank.")]}
+        )
     edges = list(Branch.objects.filter(source__production=production).values_list("source_id", "target_id"))
     if (source.pk, target.pk) in edges:
         raise Invalid(
-            f"«{source.title}» already has a branch to «{target.title}».",
-            fields={"target": ["A branch between these episodes exists."], "episodes": [source.pk, target.pk]},
+            _("«%(source)s» already has a branch to «%(target)s».") % {"source": source.title, "target": target.title},
+            fields={"target": [_("A branch between these episodes exists.")], "episodes": [source.pk, target.pk]},
         )
     loop = graph.branch_cycle(edges, source.pk, target.pk)
     if loop:
@@ -304,7 +310,7 @@ def branch_update(
     branch = locked_one(Branch.objects, branch.pk)
     if label is not UNSET:
         if not label.strip():
-            raise Invalid("A branch needs its label.", fields={"label": ["This field may not be blank."]})
+            raise Invalid(_("A branch needs its label."), fields={"label": [_("This field may not be blank.")]})
         branch.label = label.strip()
     if position is not UNSET:
         branch.position = position
@@ -353,9 +359,11 @@ def episode_schedule(*, episode: Episode, release_at: datetime, actor=None) -> E
     production, episode = _lock_episode(episode.pk)
     _ensure_can_edit(actor, production)
     if episode.status == Status.PUBLISHED:
-        raise Conflict("This episode is already published.", fields={"status": [episode.status]})
+        raise Conflict(_("This episode is already published."), fields={"status": [episode.status]})
     if release_at <= timezone.now():
-        raise Invalid("The release time must be in the future.", fields={"release_at": ["Must be in the future."]})
+        raise Invalid(
+            _("The release time must be in the future."), fields={"release_at": [_("Must be in the future.")]}
+        )
     episode.status = Status.SCHEDULED
     episode.release_at = release_at
     episode.save(update_fields=["status", "release_at"])
@@ -370,7 +378,7 @@ def episode_unpublish(*, episode: Episode, actor) -> Episode:
     _ensure_can_edit(actor, production)
     if episode.status == Status.PUBLISHED:
         raise Conflict(
-            "This episode is already released; audiences may have seen it.", fields={"status": [episode.status]}
+            _("This episode is already released; audiences may have seen it."), fields={"status": [episode.status]}
         )
     episode.status = Status.DRAFT
     episode.save(update_fields=["status"])

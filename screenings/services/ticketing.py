@@ -24,6 +24,7 @@ from config.errors import AlreadyCheckedIn, Conflict, Invalid, NotFound, NotOnSa
 from screenings import policy
 from screenings.codes import ticket_code_valid
 from screenings.emails import order_tickets_email_send
+from screenings.localtime import venue_time_format
 from screenings.locking import locked, locked_one
 from screenings.models import Order, Production, Screening, Ticket, Venue
 from screenings.models.ticketing import ORDER_QUANTITY_CEILING
@@ -41,25 +42,29 @@ SALE_STATUSES = {Screening.Status.SCHEDULED, Screening.Status.ON_SALE, Screening
 
 def _check_time_zone(time_zone: str) -> None:
     if time_zone not in available_timezones():
-        raise Invalid("Unknown time zone.", fields={"time_zone": ["Unknown time zone."]})
+        raise Invalid(_("Unknown time zone."), fields={"time_zone": [_("Unknown time zone.")]})
 
 
 def _check_price(base_price: Decimal, currency: str) -> None:
     if quantize(base_price, currency) != base_price:
         places = minor_unit(currency)
         raise Invalid(
-            f"A {currency} price has at most {places} decimal places.",
-            fields={"base_price": [f"At most {places} decimal places in {currency}."]},
+            _("A %(currency)s price has at most %(places)s decimal places.") % {"currency": currency, "places": places},
+            fields={
+                "base_price": [
+                    _("At most %(places)s decimal places in %(currency)s.") % {"places": places, "currency": currency}
+                ]
+            },
         )
 
 
 def _check_capacity(capacity: int, venue: Venue | None) -> None:
     if capacity < 1:
-        raise Invalid("Capacity must be at least 1.", fields={"capacity": ["Must be at least 1."]})
+        raise Invalid(_("Capacity must be at least 1."), fields={"capacity": [_("Must be at least 1.")]})
     if venue is not None and capacity > venue.seats:
         raise Invalid(
-            f"Capacity exceeds the venue's {venue.seats} seats.",
-            fields={"capacity": [f"At most {venue.seats} (the venue's seats)."]},
+            _("Capacity exceeds the venue's %(seats)s seats.") % {"seats": venue.seats},
+            fields={"capacity": [_("At most %(seats)s (the venue's seats).") % {"seats": venue.seats}]},
         )
 
 
@@ -124,7 +129,7 @@ def idempotency_key_check(key: str | None) -> None:
 def venue_create(*, owner, name: str, seats: int, city: str = "", time_zone: str = "UTC") -> Venue:
     _check_time_zone(time_zone)
     if seats < 1:
-        raise Invalid("A venue needs seats.", fields={"seats": ["Must be at least 1."]})
+        raise Invalid(_("A venue needs seats."), fields={"seats": [_("Must be at least 1.")]})
     return Venue.objects.create(owner=owner, name=name, city=city, seats=seats, time_zone=time_zone)
 
 
@@ -152,7 +157,10 @@ def venue_update(
         )
         least = max(largest or 1, 1)
         if seats < least:
-            raise Invalid("Seats cannot drop below a screening's capacity.", fields={"seats": [f"At least {least}."]})
+            raise Invalid(
+                _("Seats cannot drop below a screening's capacity."),
+                fields={"seats": [_("At least %(least)s.") % {"least": least}]},
+            )
         venue.seats = seats
     if name is not None:
         venue.name = name
@@ -245,9 +253,9 @@ def screening_update(
     screening = locked_one(Screening.objects, screening.pk)
     policy.screening_manage_check(user=user, screening=screening)
     if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
-        raise Conflict(f"The screening is {screening.status}.")
+        raise Conflict(_("The screening is %(status)s.") % {"status": screening.status})
     if currency is not None and currency != screening.currency and screening.tickets.exists():
-        raise Invalid("Tickets were sold in another currency.", fields={"currency": ["Tickets already sold."]})
+        raise Invalid(_("Tickets were sold in another currency."), fields={"currency": [_("Tickets already sold.")]})
     new_currency = currency or screening.currency
     new_price = screening.base_price if base_price is None else base_price
     _check_price(new_price, new_currency)
@@ -257,7 +265,10 @@ def screening_update(
         _check_capacity(capacity, venue)
         sold = _seats_sold(screening)
         if capacity < sold:
-            raise Invalid(f"{sold} seats are already sold.", fields={"capacity": [f"At least {sold}."]})
+            raise Invalid(
+                _("%(sold)s seats are already sold.") % {"sold": sold},
+                fields={"capacity": [_("At least %(sold)s.") % {"sold": sold}]},
+            )
         screening.capacity = capacity
     if starts_at is not None:
         screening.starts_at = starts_at
@@ -308,7 +319,7 @@ def screening_cancel(*, screening: Screening, user) -> list[Ticket]:
     screening = locked_one(Screening.objects, screening.pk)
     policy.screening_manage_check(user=user, screening=screening)
     if screening.status in (Screening.Status.ENDED, Screening.Status.CANCELLED):
-        raise Conflict(f"The screening is already {screening.status}.")
+        raise Conflict(_("The screening is already %(status)s.") % {"status": screening.status})
     screening.status = Screening.Status.CANCELLED
     screening.save(update_fields=["status"])
     tickets_refund_prepare.send(sender=Ticket, screening=screening)
@@ -451,7 +462,8 @@ def ticket_check_in(*, code: str, user, screening_id: int | None = None) -> Tick
         )
     if ticket.status == Ticket.Status.CHECKED_IN:
         raise AlreadyCheckedIn(
-            _("Already checked in at %(time)s.") % {"time": ticket.checked_in_at.isoformat()},
+            _("Already checked in at %(time)s.")
+            % {"time": venue_time_format(ticket.checked_in_at, ticket.screening, "TIME_FORMAT", english="H:i:s")},
             checked_in_at=ticket.checked_in_at.isoformat(),
         )
     if ticket.status == Ticket.Status.REFUNDED:

@@ -1,24 +1,31 @@
-"""{{ screening|starts_local }}: the start time in the venue's time zone (UTC for online screenings)."""
+"""Times in the venue's time zone (UTC for online screenings), in the active language's formats:
 
-from zoneinfo import ZoneInfo
+{{ screening|starts_local }} (or starts_local:"D j M, H:i": the format English pages keep),
+{{ ticket.checked_in_at|venue_time:screening }}, {{ ticket.refunded_at|venue_datetime:screening }}."""
 
 from django import template
-from django.utils import formats
+
+from screenings.localtime import venue_time_format
 
 register = template.Library()
 
 
 @register.filter
 def starts_local(screening, fmt: str = "l j F Y, H:i") -> str:
-    zone = ZoneInfo(screening.venue.time_zone if screening.venue_id else "UTC")
-    return f"{formats.date_format(screening.starts_at.astimezone(zone), fmt)} ({zone.key})"
+    return venue_time_format(screening.starts_at, screening, "DATETIME_FORMAT", english=fmt)
 
 
 @register.filter
-def venue_local(moment, screening, fmt: str = "DATETIME_FORMAT") -> str:
-    """{{ ticket.checked_in_at|venue_local:screening }}: any time of a screening in its venue's time
-    zone, in the active language's format, with the zone's name (never a naked UTC)."""
-    if not moment:
-        return ""
-    zone = ZoneInfo(screening.venue.time_zone if screening.venue_id else "UTC")
-    return f"{formats.date_format(moment.astimezone(zone), fmt)} ({zone.key})"
+def venue_time(value, screening) -> str:
+    return venue_time_format(value, screening, "TIME_FORMAT", english="H:i:s") if value else ""
+
+
+@register.filter
+def venue_datetime(value, screening) -> str:
+    return venue_time_format(value, screening, "SHORT_DATETIME_FORMAT", english="j M H:i") if value else ""
+
+
+@register.filter
+def venue_local(value, screening) -> str:
+    """{{ order.created_at|venue_local:screening }}: a full date and time of the screening's day."""
+    return venue_time_format(value, screening, "DATETIME_FORMAT") if value else ""

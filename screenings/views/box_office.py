@@ -41,7 +41,7 @@ from screenings.views.box_office_forms import ScreeningEditForm, ScreeningForm, 
 def _own_screening(request, screening_id: int) -> Screening:
     screening = screening_with_sales_get(screening_id=screening_id)
     if screening is None:
-        raise Http404("No such screening.")
+        raise Http404(_("No such screening."))
     if not policy.screening_can_manage(user=request.user, screening=screening):
         raise PermissionDenied(_("Only the screening's organizer may open its box office."))
     return screening
@@ -81,7 +81,7 @@ def venue_form(request, venue_id: int | None = None):
         except DomainError as error:
             error.add_to_form(form)
         else:
-            messages.success(request, f"Venue «{venue.name}» saved.")
+            messages.success(request, _("Venue «%(name)s» saved.") % {"name": venue.name})
             return redirect("box-office")
     return render(request, "screenings/box_office/venue_form.html", {"form": form, "venue": venue})
 
@@ -95,7 +95,7 @@ def screening_new(request):
         except DomainError as error:
             error.add_to_form(form)
         else:
-            messages.success(request, f"Screening of «{screening.production.title}» created.")
+            messages.success(request, _("Screening of «%(title)s» created.") % {"title": screening.production.title})
             return redirect("box-office")
     return render(
         request,
@@ -136,7 +136,7 @@ def screening_edit(request, screening_id: int):
         except DomainError as error:
             error.add_to_form(form)
         else:
-            messages.success(request, "Screening saved.")
+            messages.success(request, _("Screening saved."))
             return redirect("box-office")
     return render(
         request,
@@ -159,7 +159,7 @@ def screening_on_sale_action(request, screening_id: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"«{screening.production.title}» is on sale.")
+        messages.success(request, _("«%(title)s» is on sale.") % {"title": screening.production.title})
     return redirect("box-office")
 
 
@@ -181,7 +181,7 @@ def ticket_refund_action(request, screening_id: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Ticket {code[:8]}… refunded; its seat is on sale again.")
+        messages.success(request, _("Ticket %(code)s… refunded; its seat is on sale again.") % {"code": code[:8]})
     return redirect("box-office-tickets", screening_id=screening.pk)
 
 
@@ -194,7 +194,7 @@ def screening_cancel_action(request, screening_id: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Screening cancelled; {len(refunded)} tickets refunded.")
+        messages.success(request, _("Screening cancelled; %(count)s tickets refunded.") % {"count": len(refunded)})
     return redirect("box-office")
 
 

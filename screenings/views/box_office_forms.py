@@ -48,7 +48,9 @@ class VenueForm(forms.Form):
     name = forms.CharField(max_length=200)
     city = forms.CharField(max_length=120, required=False)
     seats = forms.IntegerField(min_value=1, max_value=1_000_000)
-    time_zone = forms.ChoiceField(choices=_zone_choices, initial="UTC", help_text="Screening times are entered in it.")
+    time_zone = forms.ChoiceField(
+        choices=_zone_choices, initial="UTC", help_text=_("Screening times are entered in it.")
+    )
 
 
 class _LocalDateTimeField(forms.DateTimeField):
@@ -60,7 +62,7 @@ class _LocalDateTimeField(forms.DateTimeField):
 
 class _StartsAtField(_LocalDateTimeField):
     def __init__(self, **kwargs):
-        super().__init__(label="Starts at (venue time)", **kwargs)
+        super().__init__(label=_("Starts at (venue time)"), **kwargs)
 
 
 def local_to_aware(value, time_zone: str):
@@ -76,12 +78,12 @@ def _sales_window_aware(data: dict, time_zone: str) -> None:
 
 class _ScreeningFields(forms.Form):
     starts_at = _StartsAtField()
-    capacity = forms.IntegerField(min_value=1, max_value=1_000_000, help_text="At most the venue's seats.")
-    base_price = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, label="Base price")
+    capacity = forms.IntegerField(min_value=1, max_value=1_000_000, help_text=_("At most the venue's seats."))
+    base_price = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, label=_("Base price"))
     currency = forms.ChoiceField(choices=[(c, c) for c in sorted(MINOR_UNITS)], initial="EUR")
-    half_price = forms.BooleanField(required=False, label="Half price")
-    require_check_in = forms.BooleanField(required=False, label="Only checked-in tickets may vote")
-    round_votes = forms.BooleanField(required=False, initial=True, label="Tickets may vote in release rounds")
+    half_price = forms.BooleanField(required=False, label=_("Half price"))
+    require_check_in = forms.BooleanField(required=False, label=_("Only checked-in tickets may vote"))
+    round_votes = forms.BooleanField(required=False, initial=True, label=_("Tickets may vote in release rounds"))
     max_tickets_per_order = forms.IntegerField(
         min_value=1,
         max_value=ORDER_QUANTITY_CEILING,
@@ -103,9 +105,9 @@ class _ScreeningFields(forms.Form):
 
 class ScreeningForm(_ScreeningFields):
     production = forms.ModelChoiceField(
-        queryset=Production.objects.none(), help_text="Productions whose start episode is published."
+        queryset=Production.objects.none(), help_text=_("Productions whose start episode is published.")
     )
-    venue = forms.ModelChoiceField(queryset=None, required=False, empty_label="Online (no venue)")
+    venue = forms.ModelChoiceField(queryset=None, required=False, empty_label=_("Online (no venue)"))
     field_order = ["production", "venue", "starts_at"]
 
     def __init__(self, *args, user, **kwargs):

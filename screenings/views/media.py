@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from screenings.models import Episode, Screening
@@ -37,12 +38,12 @@ def episode_media_visible(*, user, episode: Episode) -> bool:
 def media_file(request, path: str):
     name = posixpath.normpath(path).lstrip("/")
     if name.startswith("..") or name != path:
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     episode = Episode.objects.select_related("production").filter(Q(media_file=name) | Q(poster=name)).first()
     if episode is None or not episode_media_visible(user=request.user, episode=episode):
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     if not default_storage.exists(name):
-        raise Http404("No such file.")
+        raise Http404(_("No such file."))
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     public = episode.status == Episode.Status.PUBLISHED
     if settings.MEDIA_ACCEL_REDIRECT_PREFIX:

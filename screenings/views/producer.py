@@ -49,13 +49,15 @@ def _http_errors(view):
 
 
 def _refused(request, error: DomainError) -> None:
-    messages.error(request, _("Refused: %(reason)s") % {"reason": error.message})
+    messages.error(request, _("Refused: %(message)s") % {"message": error.message})
 
 
 def _form_errors(request, form) -> None:
     for field, errors in form.errors.items():
         name = form.fields[field].label or field.replace("_", " ") if field in form.fields else _("Form")
-        messages.error(request, f"{str(name).capitalize()}: {' '.join(errors)}")
+        messages.error(
+            request, _("%(field)s: %(errors)s") % {"field": str(name).capitalize(), "errors": " ".join(errors)}
+        )
 
 
 def _submit(request, form, change, success) -> bool:
@@ -75,7 +77,7 @@ def _submit(request, form, change, success) -> bool:
 def _editable_production(request, production_id: int):
     production = selectors.production_get(production_id=production_id, user=request.user)
     if not policy.production_can_edit(production=production, user=request.user):
-        raise Forbidden("Only the production's producer can change it.")
+        raise Forbidden(_("Only the production's producer can change it."))
     return production
 
 
@@ -97,7 +99,9 @@ def studio(request):
             except DomainError as error:
                 _refused(request, error)
             else:
-                messages.success(request, f"Created «{production.title}». Add its first episode.")
+                messages.success(
+                    request, _("Created «%(title)s». Add its first episode.") % {"title": production.title}
+                )
                 return redirect("production-detail", production.pk)
     productions = selectors.production_list(user=request.user, mine=True)
     return render(request, "screenings/producer/studio.html", {"productions": productions, "form": form})
@@ -248,10 +252,14 @@ def episode_publish(request, episode_id: int):
     try:
         if release_at and release_at > timezone.now():
             services.episode_schedule(episode=episode, release_at=release_at, actor=request.user)
-            messages.success(request, f"«{episode.title}» will be released at {release_at:%Y-%m-%d %H:%M} UTC.")
+            messages.success(
+                request,
+                _("«%(title)s» will be released at %(release_at)s UTC.")
+                % {"title": episode.title, "release_at": format(release_at, "%Y-%m-%d %H:%M")},
+            )
         else:
             services.episode_publish(episode=episode, actor=request.user)
-            messages.success(request, f"«{episode.title}» is published.")
+            messages.success(request, _("«%(title)s» is published.") % {"title": episode.title})
     except DomainError as error:
         _refused(request, error)
     return redirect("production-detail", episode.production_id)
@@ -264,7 +272,7 @@ def episode_unpublish(request, episode_id: int):
     episode = selectors.episode_get(episode_id=episode_id, user=request.user)
     try:
         services.episode_unpublish(episode=episode, actor=request.user)
-        messages.success(request, f"«{episode.title}» is back to draft.")
+        messages.success(request, _("«%(title)s» is back to draft.") % {"title": episode.title})
     except DomainError as error:
         _refused(request, error)
     return redirect("production-detail", episode.production_id)
@@ -283,7 +291,7 @@ def branch_edit(request, branch_id: int):
         except DomainError as error:
             _refused(request, error)
         else:
-            messages.success(request, "Choice saved.")
+            messages.success(request, _("Choice saved."))
             return redirect(reverse("production-detail", args=[production.pk]) + "#branches")
     return render(request, "screenings/producer/branch_form.html", {"branch": branch, "form": form})
 
@@ -295,7 +303,7 @@ def branch_delete(request, branch_id: int):
     branch = selectors.branch_get(branch_id=branch_id, user=request.user)
     try:
         services.branch_delete(branch=branch, actor=request.user)
-        messages.success(request, f"Removed the choice «{branch.label}».")
+        messages.success(request, _("Removed the choice «%(label)s».") % {"label": branch.label})
     except DomainError as error:
         _refused(request, error)
     return redirect(reverse("production-detail", args=[branch.source.production_id]) + "#branches")

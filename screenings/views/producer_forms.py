@@ -20,8 +20,8 @@ class ProductionSettingsForm(ProductionForm):
     start_episode = forms.ModelChoiceField(
         queryset=Episode.objects.none(),
         required=False,
-        empty_label="(none yet)",
-        help_text="Where every screening begins.",
+        empty_label=_("(none yet)"),
+        help_text=_("Where every screening begins."),
     )
 
     def __init__(self, *args, production, **kwargs):
@@ -32,16 +32,16 @@ class ProductionSettingsForm(ProductionForm):
 class EpisodeForm(forms.Form):
     title = forms.CharField(max_length=200)
     synopsis = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    duration_seconds = forms.IntegerField(min_value=1, max_value=2_147_483_647, label="Duration (seconds)")
+    duration_seconds = forms.IntegerField(min_value=1, max_value=2_147_483_647, label=_("Duration (seconds)"))
     media_url = forms.URLField(
         max_length=500,
         required=False,
-        label="External media URL",
-        help_text="e.g. an HLS stream (.m3u8)",
+        label=_("External media URL"),
+        help_text=_("e.g. an HLS stream (.m3u8)"),
         assume_scheme="https",
     )
     media_file = forms.FileField(
-        required=False, label="Or upload a video", widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT})
+        required=False, label=_("Or upload a video"), widget=forms.ClearableFileInput(attrs={"accept": MEDIA_ACCEPT})
     )
     poster = forms.ImageField(required=False, widget=forms.ClearableFileInput(attrs={"accept": "image/*"}))
     vote_at_second = forms.IntegerField(
@@ -87,10 +87,10 @@ class _EpisodeChoice(forms.ModelChoiceField):
 
 
 class BranchForm(forms.Form):
-    source = _EpisodeChoice(queryset=Episode.objects.none(), label="From episode")
-    target = _EpisodeChoice(queryset=Episode.objects.none(), label="To episode")
-    label = forms.CharField(max_length=120, help_text="What the audience sees on the voting button.")
-    is_default = forms.BooleanField(required=False, label="Default (taken on a tie or when nobody votes)")
+    source = _EpisodeChoice(queryset=Episode.objects.none(), label=_("From episode"))
+    target = _EpisodeChoice(queryset=Episode.objects.none(), label=_("To episode"))
+    label = forms.CharField(max_length=120, help_text=_("What the audience sees on the voting button."))
+    is_default = forms.BooleanField(required=False, label=_("Default (taken on a tie or when nobody votes)"))
 
     def __init__(self, *args, production, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,14 +100,14 @@ class BranchForm(forms.Form):
 
 class BranchEditForm(forms.Form):
     label = forms.CharField(max_length=120)
-    position = forms.IntegerField(min_value=0, max_value=32767, help_text="Display order among the choices.")
-    is_default = forms.BooleanField(required=False, label="Default (taken on a tie or when nobody votes)")
+    position = forms.IntegerField(min_value=0, max_value=32767, help_text=_("Display order among the choices."))
+    is_default = forms.BooleanField(required=False, label=_("Default (taken on a tie or when nobody votes)"))
 
 
 class PublishForm(forms.Form):
     release_at = forms.DateTimeField(
         required=False,
-        label="Release at (UTC)",
+        label=_("Release at (UTC)"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )

@@ -50,14 +50,14 @@ class BuyForm(forms.Form):
 def screening_page(request, screening_id: int):
     screening = screening_with_sales_get(screening_id=screening_id)
     if screening is None:
-        raise Http404("No such screening.")
+        raise Http404(_("No such screening."))
     status = 200
     if request.method == "POST":
         form = BuyForm(request.POST, screening=screening)
         if form.is_valid():
             try:
                 order_rate_check(request)
-                order, _ = order_place(screening_id=screening.pk, **form.cleaned_data)
+                order, _created = order_place(screening_id=screening.pk, **form.cleaned_data)
             except DomainError as error:
                 error.add_to_form(form)
                 status = error.status
@@ -87,7 +87,7 @@ def screening_page(request, screening_id: int):
 def ticket_page(request, code: str):
     ticket = ticket_by_code_get(code=code)
     if ticket is None:
-        raise Http404("No such ticket.")
+        raise Http404(_("No such ticket."))
     qr = mark_safe(ticket_qr_svg(ticket.code))  # noqa: S308 — segno's own SVG, the code is URL-safe
     return render(request, "screenings/public/ticket.html", {"ticket": ticket, "screening": ticket.screening, "qr": qr})
 

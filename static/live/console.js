@@ -13,12 +13,16 @@
     ended: gettext("Ended"), cancelled: gettext("Cancelled"),
   };
   let screeningState = { autopilot: false, paused_at: null };
+  const REASONS = { majority: gettext("most votes"), tie_break: gettext("tie-break rule"),
+                    no_votes: gettext("no votes: default branch"), no_quorum: gettext("too few votes: default branch") };
+  const CONNECTION = { connecting: gettext("connecting…"), connected: gettext("connected"),
+                       reconnecting: gettext("reconnecting…"), closed: gettext("closed") };
 
   const socket = new Live.LiveSocket({
     screeningId,
     hello: { type: "hello", watch: true },
     on: {
-      status: (state) => { $("conn").dataset.state = state; $("conn").textContent = state; },
+      status: (state) => { $("conn").dataset.state = state; $("conn").textContent = CONNECTION[state] || state; },
       state: (m) => { setScreening(m.screening); setNowPlaying(m.now_playing); showPoll(m.poll); },
       "poll.opened": (m) => { if (m.poll.scope !== "round") showPoll(Live.openedPoll(m.poll)); }, // rounds: audience page
       tally: (m) => { if (poll && m.poll === poll.id && poll.status === "open") drawCounts(m.counts); },
@@ -42,7 +46,7 @@
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) {
-      $("toast").textContent = (data.error && data.error.message) || ("Error " + response.status);
+      $("toast").textContent = (data.error && data.error.message) || interpolate(gettext("Error %s"), [response.status]);
       throw new Error($("toast").textContent);
     }
     $("toast").textContent = "";
@@ -52,7 +56,7 @@
   // The episode's clock, for "time left" (the console plays nothing).
   const clock = new LivePlayer.SyncedPlayer({
     stage: document.createElement("div"), socket, media: false,
-    onTick: (position, remaining) => { $("episode-left").textContent = clock.current ? gettext("%s left in this episode").replace("%s", LivePlayer.clock(remaining)) : ""; },
+    onTick: (position, remaining) => { $("episode-left").textContent = clock.current ? interpolate(gettext("%s left in this episode"), [LivePlayer.clock(remaining)]) : ""; },
   });
 
   async function start(autopilot) {
@@ -128,11 +132,11 @@
     const box = $("advance");
     box.replaceChildren();
     const next = nowPlaying ? (graph[String(nowPlaying.id)] || []) : [];
-    if (!next.length) { box.textContent = nowPlaying ? "An ending: nothing follows." : ""; }
+    if (!next.length) { box.textContent = nowPlaying ? gettext("An ending: nothing follows.") : ""; }
     for (const branch of next) {
       const button = document.createElement("button");
       button.type = "button";
-      button.textContent = "→ " + branch.target_title + (branch.target_published ? "" : " (unpublished)");
+      button.textContent = "→ " + (branch.target_published ? branch.target_title : interpolate(gettext("%s (unpublished)"), [branch.target_title]));
       button.title = branch.label;
       button.disabled = status !== "live" || !!(poll && poll.status === "open");
       button.addEventListener("click", async () => {
@@ -150,7 +154,7 @@
     drawAdvance();
     if (!p) return;
     $("poll-id").textContent = "#" + p.id;
-    $("poll-status").textContent = p.status + (p.hide_results ? " · results hidden from the audience" : "");
+    $("poll-status").textContent = p.status + (p.hide_results ? " · " + gettext("results hidden from the audience") : "");
     $("close").disabled = p.status !== "open";
     drawCounts(p.counts);
     if (p.status === "open") {
@@ -160,7 +164,7 @@
       Live.countdown($("countdown"), null, socket); // stops with the decision
       if (p.decision) {
         const winner = p.options.find((o) => o.id === p.decision.option);
-        $("decision").textContent = "Decided: " + (winner ? winner.label : "?") + " (" + p.decision.reason + ")";
+        $("decision").textContent = interpolate(gettext("Decided: %s (%s)"), [winner ? winner.label : "?", REASONS[p.decision.reason] || p.decision.reason]);
         $("decision").classList.remove("hidden");
       }
     }

@@ -7,12 +7,13 @@
   const episodes = JSON.parse(document.getElementById("episodes").textContent);
   let poll = null;
   let status = null;
+  const CONNECTION = { connecting: gettext("connecting…"), reconnecting: gettext("reconnecting…"), closed: gettext("closed") };
 
   const socket = new Live.LiveSocket({
     screeningId: root.dataset.screening,
     hello: { type: "hello", watch: true },
     on: {
-      status: (state) => { $("conn").textContent = state === "connected" ? "" : state; $("conn").classList.toggle("hidden", state === "connected"); },
+      status: (state) => { $("conn").textContent = state === "connected" ? "" : CONNECTION[state] || state; $("conn").classList.toggle("hidden", state === "connected"); },
       state: (m) => { setScreening(m.screening); play(m.now_playing); showPoll(m.poll); },
       "poll.opened": (m) => { if (m.poll.scope !== "round") showPoll(Live.openedPoll(m.poll)); }, // rounds: audience page
       tally: (m) => { if (poll && m.poll === poll.id && poll.status === "open") drawBars(m.counts); },
@@ -95,7 +96,7 @@
     if (!poll.decision) return;
     const winner = poll.options.find((o) => o.id === poll.decision.option);
     Live.countdown($("countdown"), null, socket); // the countdown stops with the decision
-    $("decision").textContent = gettext("Next: %s").replace("%s", winner ? winner.label : "?");
+    $("decision").textContent = interpolate(gettext("Next: %s"), [winner ? winner.label : "?"]);
     $("decision").classList.remove("hidden");
     $("hidden-note").classList.add("hidden");
     $("poll").classList.remove("hidden");

@@ -12,8 +12,8 @@
   }
 
   const sockets = []; // every LiveSocket of the page (lets tests drop a connection)
-  const FATAL = { 4403: "This ticket cannot vote in this screening.", 4404: "No such screening.",
-                  4400: "Protocol error.", 4429: "Too many messages." };
+  const FATAL = { 4403: gettext("This ticket cannot vote in this screening."), 4404: gettext("No such screening."),
+                  4400: gettext("Protocol error."), 4429: gettext("Too many messages.") };
 
   class LiveSocket {
     constructor({ screeningId, hello, on }) {

@@ -31,8 +31,10 @@
 
   // Times in the venue's time zone (the door's clock), not the scanning phone's.
   function localTime(iso) {
+    // The venue's clock, written the page's way (the staff's phone may be set to another zone).
     return new Date(iso).toLocaleTimeString(document.documentElement.lang || [], {
-      hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: root.dataset.timeZone || undefined });
+      hour: "2-digit", minute: "2-digit", second: "2-digit", timeZone: root.dataset.timeZone || undefined,
+    });
   }
 
   function money(amount, currency) {
@@ -76,22 +78,22 @@
       const body = await response.json().catch(() => ({}));
       const error = body.error || {};
       if (response.ok) {
-        show("ok", "Admitted ✔", body.kind === "half" ? "Half-price ticket" : "Full-price ticket");
+        show("ok", gettext("Admitted ✔"), body.kind === "half" ? gettext("Half-price ticket") : gettext("Full-price ticket"));
         if (admitted) admitted.textContent = Number(admitted.textContent) + 1;
         if (body.collect) askToCollect(body.collect);
       } else if (error.code === "already_checked_in") {
-        show("warn", "Already checked in", "First scanned at " + localTime(error.checked_in_at));
+        show("warn", gettext("Already checked in"), interpolate(gettext("First scanned at %s"), [localTime(error.checked_in_at)]));
       } else if (error.ticket_status === "refunded") {
-        show("bad", "Refunded ticket: do not admit", error.message);
+        show("bad", gettext("Refunded ticket: do not admit"), error.message);
       } else if (error.ticket_screening) {
-        show("bad", "Wrong screening", error.message);
+        show("bad", gettext("Wrong screening"), error.message);
       } else if (response.status === 404) {
-        show("bad", "Unknown ticket", "No ticket has this code.");
+        show("bad", gettext("Unknown ticket"), gettext("No ticket has this code."));
       } else {
-        show("bad", "Not checked in", error.message || "Error " + response.status);
+        show("bad", gettext("Not checked in"), error.message || interpolate(gettext("Error %s"), [response.status]));
       }
     } catch (err) {
-      show("bad", "Network error", "Try again.");
+      show("bad", gettext("Network error"), gettext("Try again."));
     } finally {
       busy = false;
       input.value = "";
@@ -179,7 +181,7 @@
     try {
       stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } });
     } catch (err) {
-      show("bad", "No camera", "Allow camera access, or type the code.");
+      show("bad", gettext("No camera"), gettext("Allow camera access, or type the code."));
       return;
     }
     video.srcObject = stream;

@@ -32,21 +32,24 @@
       link.href = "/episodes/" + episode.id + "/";
       link.textContent = episode.title;
       item.appendChild(link);
-      item.appendChild(document.createTextNode(" · just released"));
+      item.appendChild(document.createTextNode(" · " + gettext("just released")));
       list.appendChild(item);
     }
     var note = document.getElementById("live-note");
-    if (note) { note.textContent = "New episode released: " + episode.title; note.hidden = false; }
+    if (note) { note.textContent = interpolate(gettext("New episode released: %s"), [episode.title]); note.hidden = false; }
     redrawGraph();
   }
 
   // A release round was decided (docs/websocket.md): say what is released, and when.
   function showRoundDecision(message) {
     var note = document.getElementById("live-note");
-    var when = message.status === "scheduled" && message.release_at
-      ? " will be released at " + new Date(message.release_at).toLocaleString()
-      : message.status === "published" ? " is released" : " was chosen";
-    if (note) { note.textContent = "The audience decided: " + message.episode.title + when + "."; note.hidden = false; }
+    var title = message.episode.title;
+    var text = message.status === "scheduled" && message.release_at
+      ? interpolate(gettext("The audience decided: %s will be released at %s."),
+                    [title, new Date(message.release_at).toLocaleString(document.documentElement.lang || undefined)])
+      : interpolate(message.status === "published" ? gettext("The audience decided: %s is released.")
+                                                   : gettext("The audience decided: %s was chosen."), [title]);
+    if (note) { note.textContent = text; note.hidden = false; }
     redrawGraph();
   }
 

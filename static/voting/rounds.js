@@ -3,8 +3,8 @@
 // A ticket whose screening did not show the decision episode sees the round but cannot vote.
 (function () {
   "use strict";
-  const REASONS = { majority: "most votes", tie_break: "tie-break rule", no_votes: "no votes: default branch",
-                    no_quorum: "too few votes: default branch" };
+  const REASONS = { majority: gettext("most votes"), tie_break: gettext("tie-break rule"),
+                    no_votes: gettext("no votes: default branch"), no_quorum: gettext("too few votes: default branch") };
 
   window.RoundsView = function (container, send) {
     const rounds = new Map(); // id -> {poll, myVote, pending, release}
@@ -25,10 +25,10 @@
       const p = r.poll;
       const box = el("section", { className: "poll round" });
       box.dataset.round = p.id;
-      box.append(el("h2", {}, p.status === "open" ? "Release round: which episode comes next?" : "Release round decided"));
+      box.append(el("h2", {}, p.status === "open" ? gettext("Release round: which episode comes next?") : gettext("Release round decided")));
       if (p.status === "open") {
-        box.append(el("p", { className: "muted" }, "Every screening votes together until " +
-          new Date(p.closes_at).toLocaleString() + "."));
+        box.append(el("p", { className: "muted" }, interpolate(gettext("Every screening votes together until %s."),
+          [new Date(p.closes_at).toLocaleString(document.documentElement.lang || undefined)])));
       }
       const options = el("div", { className: "options" });
       for (const option of p.options) {
@@ -42,28 +42,29 @@
       }
       box.append(options);
       const note = el("p", { className: "muted round-status" });
-      if (!p.may_vote && p.status === "open") note.textContent = "Your screening did not show this episode: you can follow the vote but cannot take part.";
-      else if (r.myVote && p.status === "open") note.textContent = "Vote accepted: it will be counted. You can change it until the round closes.";
-      else if (r.myVote) note.textContent = "Your vote was counted.";  // decided: nothing left to change
+      if (!p.may_vote && p.status === "open") note.textContent = gettext("Your screening did not show this episode: you can follow the vote but cannot take part.");
+      else if (r.myVote && p.status === "open") note.textContent = gettext("Vote accepted: it will be counted. You can change it until the round closes.");
+      else if (r.myVote) note.textContent = gettext("Your vote was counted.");  // decided: nothing left to change
       box.append(note);
       const bars = el("div", { className: "bars" });
       if (p.counts) Live.renderBars(bars, p.options, p.counts, p.decision && p.decision.option);
-      else if (p.status === "open") box.append(el("p", { className: "muted" }, "Results are hidden until the round closes."));
+      else if (p.status === "open") box.append(el("p", { className: "muted" }, gettext("Results are hidden until the round closes.")));
       box.append(bars);
       if (p.decision) {
         const winner = p.options.find((o) => o.id === p.decision.option);
-        box.append(el("p", { className: "decision" }, "Decided: " + (winner ? winner.label : "?") + " (" +
-          (REASONS[p.decision.reason] || p.decision.reason) + ")"));
+        box.append(el("p", { className: "decision" }, interpolate(gettext("Decided: %s (%s)"),
+          [winner ? winner.label : "?", REASONS[p.decision.reason] || p.decision.reason])));
       }
       if (r.release) {
-        const when = r.release.status === "scheduled" && r.release.release_at
-          ? "is released at " + new Date(r.release.release_at).toLocaleString()
-          : r.release.status === "published" ? "is released now" : "was chosen";
-        box.append(el("p", { className: "release" }, "“" + r.release.episode.title + "” " + when + "."));
+        const title = r.release.episode.title;
+        const text = r.release.status === "scheduled" && r.release.release_at
+          ? interpolate(gettext("“%s” is released at %s."), [title, new Date(r.release.release_at).toLocaleString(document.documentElement.lang || undefined)])
+          : interpolate(r.release.status === "published" ? gettext("“%s” is released now.") : gettext("“%s” was chosen."), [title]);
+        box.append(el("p", { className: "release" }, text));
       }
       if (p.status === "decided") {
         const para = el("p");
-        para.append(el("a", { href: "/polls/" + p.id + "/result/" }, "Verifiable result"));
+        para.append(el("a", { href: "/polls/" + p.id + "/result/" }, gettext("Verifiable result")));
         box.append(para);
       }
       return box;

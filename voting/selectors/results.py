@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from django.db.models import Count
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from config.errors import Conflict
 from screenings import policy
@@ -16,10 +18,17 @@ from voting.rules import RULE
 from voting.selectors.polls import poll_options_list
 
 # The deciding rule has one wording (voting/rules.py); the result adds how ballots are kept.
-RULE_TEXT = (
-    f"{RULE} One ballot per ticket; a later vote in the window replaces the earlier one; "
+# The result stores the English text (a record); the result page shows it translated (rule_text_get).
+RULE_KEEPING = gettext_noop(
+    "One ballot per ticket; a later vote in the window replaces the earlier one; "
     "ballots of refunded tickets are removed before the tally."
 )
+RULE_TEXT = f"{RULE} {RULE_KEEPING}"
+
+
+def rule_text_get(text: str) -> str:
+    """A stored rule text in the active language, when it is the one this code writes."""
+    return f"{_(RULE)} {_(RULE_KEEPING)}" if text == RULE_TEXT else text
 
 
 def poll_rule_get(*, poll: Poll, default_option: int | None) -> dict:
@@ -37,7 +46,7 @@ def _decision_of(poll: Poll) -> Decision:
     try:
         return poll.decision
     except Decision.DoesNotExist:
-        raise Conflict("The poll is not decided yet; its result is published at the decision.") from None
+        raise Conflict(_("The poll is not decided yet; its result is published at the decision.")) from None
 
 
 def poll_result_get(*, poll: Poll) -> dict:

@@ -34,16 +34,16 @@ ROUND_MAX_WINDOW = timedelta(days=30)
 
 def _check_window(*, now: datetime, closes_at: datetime, release_at: datetime | None) -> None:
     if closes_at <= now:
-        raise Invalid("The round must close in the future.", fields={"closes_at": ["Must be in the future."]})
+        raise Invalid(_("The round must close in the future."), fields={"closes_at": [_("Must be in the future.")]})
     if closes_at > now + ROUND_MAX_WINDOW:
         raise Invalid(
-            f"A round lasts at most {ROUND_MAX_WINDOW.days} days.",
-            fields={"closes_at": [f"At most {ROUND_MAX_WINDOW.days} days from now."]},
+            _("A round lasts at most %(days)s days.") % {"days": ROUND_MAX_WINDOW.days},
+            fields={"closes_at": [_("At most %(days)s days from now.") % {"days": ROUND_MAX_WINDOW.days}]},
         )
     if release_at is not None and release_at < closes_at:
         raise Invalid(
-            "The winning episode cannot be released before the round closes.",
-            fields={"release_at": ["Must not be before closes_at."]},
+            _("The winning episode cannot be released before the round closes."),
+            fields={"release_at": [_("Must not be before closes_at.")]},
         )
 
 
@@ -61,20 +61,22 @@ def round_open(
     if not policy.production_can_edit(user=by, production=production):
         raise Forbidden(_("Only the production's producer may open a release round."))
     if episode.production_id != production.pk:
-        raise Invalid("That episode belongs to another production.", fields={"episode": ["Not in this production."]})
+        raise Invalid(
+            _("That episode belongs to another production."), fields={"episode": [_("Not in this production.")]}
+        )
     now = timezone.now()
     _check_window(now=now, closes_at=closes_at, release_at=release_at)
 
     episode = locked_one(Episode.objects, episode.pk)
     if episode.status != Episode.Status.PUBLISHED:
-        raise Invalid("Only a published episode can be voted on.", fields={"episode": ["Not published."]})
+        raise Invalid(_("Only a published episode can be voted on."), fields={"episode": [_("Not published.")]})
     if episode.branches_out.count() < 2:
         raise Invalid(
-            "The episode is not a decision point (it needs at least two outgoing branches).",
-            fields={"episode": ["Fewer than two branches."]},
+            _("The episode is not a decision point (it needs at least two outgoing branches)."),
+            fields={"episode": [_("Fewer than two branches.")]},
         )
     if Poll.objects.filter(scope=Poll.Scope.ROUND, episode=episode, status=Poll.Status.OPEN).exists():
-        raise Conflict("A release round on this episode is already open.")
+        raise Conflict(_("A release round on this episode is already open."))
 
     try:
         with transaction.atomic():  # the partial unique constraint is the last line of defence
@@ -88,7 +90,7 @@ def round_open(
                 created_by=by,
             )
     except IntegrityError:
-        raise Conflict("A release round on this episode is already open.") from None
+        raise Conflict(_("A release round on this episode is already open.")) from None
     options = poll_options_list(poll=poll)
     option_ids = [o.id for o in options]
     transaction.on_commit(lambda: tally.tally_init(poll_id=poll.id, option_ids=option_ids), robust=True)

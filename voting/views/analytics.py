@@ -28,7 +28,9 @@ def production_analytics(request, production_id: int):
     production = _owned_production(request, production_id)
     analytics = production_analytics_get(production=production)
     for row in analytics["polls"]:
-        row["timeline_svg"] = timeline_svg(row["timeline"], label=f"Votes per second, poll {row['poll'].id}")
+        row["timeline_svg"] = timeline_svg(
+            row["timeline"], label=_("Votes per second, poll %(id)s") % {"id": row["poll"].id}
+        )
         if row["decision"] is None:  # open polls: live counts per venue (the page refreshes them)
             row["live_counts"] = round_counts_get(poll=row["poll"])
     return render(
@@ -46,7 +48,9 @@ def production_analytics(request, production_id: int):
 def _graph_with_shares(production: Production, analytics: dict):
     """The story graph with each branch's vote share and the branches screenings took."""
     notes = {
-        branch_id: f"{round(100 * s['share'])}% · {s['votes']}/{s['total']} votes" + (" · chosen" if s["won"] else "")
+        branch_id: _("%(percent)s%% · %(votes)s/%(total)s votes")
+        % {"percent": round(100 * s["share"]), "votes": s["votes"], "total": s["total"]}
+        + (" · " + _("chosen") if s["won"] else "")
         for branch_id, s in analytics["branch_shares"].items()
         if s["share"] is not None
     }
@@ -64,7 +68,7 @@ def _graph_with_shares(production: Production, analytics: dict):
 def production_export(request, production_id: int, kind: str, fmt: str):
     production = _owned_production(request, production_id)
     if kind not in COLUMNS or fmt not in ("csv", "json"):
-        raise Http404("No such export.")
+        raise Http404(_("No such export."))
     rows = production_export_rows(production=production, kind=kind)
     if fmt == "csv":
         body, content_type = rows_as_csv(kind=kind, rows=rows), "text/csv; charset=utf-8"

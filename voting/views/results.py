@@ -5,11 +5,12 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from config.errors import Conflict
 from screenings.models import Ticket
 from voting.models import Poll
-from voting.selectors.results import poll_result_get, ticket_receipts_list
+from voting.selectors.results import poll_result_get, rule_text_get, ticket_receipts_list
 
 
 def poll_result(request, poll_id: int):
@@ -31,7 +32,7 @@ def poll_result(request, poll_id: int):
     labels = {o["id"]: o["label"] for o in result["options"]}
     ballots = [{**b, "label": labels.get(b["option"], "?")} for b in result["ballots"]]
     context = {"poll": poll, "result": result, "bars": bars, "total": total, "ballots": ballots}
-    return render(request, "voting/result.html", context)
+    return render(request, "voting/result.html", context | {"rule_text": rule_text_get(result["rule"]["text"])})
 
 
 def ticket_receipts(request, code: str):
@@ -47,7 +48,7 @@ def poll_result_json(request, poll_id: int):
     try:
         result = poll_result_get(poll=poll)
     except Conflict:
-        raise Http404("Not decided yet.") from None
+        raise Http404(_("Not decided yet.")) from None
     response = HttpResponse(json.dumps(result, cls=DjangoJSONEncoder, indent=1), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="poll-{poll.id}-result.json"'
     return response

@@ -5,6 +5,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError
 from screenings import policy
@@ -15,16 +17,20 @@ from voting.services.rounds import round_open
 
 class RoundOpenForm(forms.Form):
     # No default: the producer picks the decision point (the first one is rarely the one meant).
-    episode = forms.ModelChoiceField(queryset=None, label="Decision point", empty_label="— choose a decision point —")
+    episode = forms.ModelChoiceField(
+        queryset=None, label=gettext_lazy("Decision point"), empty_label=gettext_lazy("— choose a decision point —")
+    )
     closes_at = forms.DateTimeField(
-        label="Voting closes (UTC)", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Voting closes (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     release_at = forms.DateTimeField(
-        label="Release the winner at (UTC, optional: at once)",
+        label=gettext_lazy("Release the winner at (UTC, optional: at once)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
-    hide_results = forms.BooleanField(label="Hide the counts from audiences until the round is decided", required=False)
+    hide_results = forms.BooleanField(
+        label=gettext_lazy("Hide the counts from audiences until the round is decided"), required=False
+    )
 
     def __init__(self, *args, production: Production, **kwargs):
         super().__init__(*args, **kwargs)
@@ -36,7 +42,7 @@ class RoundOpenForm(forms.Form):
 def production_round_open(request, production_id: int):
     production = get_object_or_404(Production, pk=production_id)
     if not policy.production_can_edit(user=request.user, production=production):
-        raise PermissionDenied("Only the production's producer opens release rounds.")
+        raise PermissionDenied(_("Only the production's producer opens release rounds."))
     form = RoundOpenForm(request.POST or None, production=production)
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,6 +50,10 @@ def production_round_open(request, production_id: int):
         except DomainError as error:
             error.add_to_form(form)
         else:
-            messages.success(request, f"Release round {poll.id} is open until {poll.closes_at:%Y-%m-%d %H:%M} UTC.")
+            messages.success(
+                request,
+                _("Release round %(id)s is open until %(closes_at)s UTC.")
+                % {"id": poll.id, "closes_at": format(poll.closes_at, "%Y-%m-%d %H:%M")},
+            )
             return redirect("production-analytics", production_id=production.id)
     return render(request, "voting/round_open.html", {"production": production, "round_form": form})
