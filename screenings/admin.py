@@ -8,7 +8,7 @@ from screenings import graph
 from screenings.media import media_file_validate, poster_validate
 from screenings.models import Branch, Episode, Order, Production, Screening, Ticket, Venue
 from screenings.services import story as story_services
-from screenings.services.ticketing import ticket_refund
+from screenings.services.orders import ticket_refund
 
 # One labelled input per date and time (the browser's own picker), instead of the admin's split
 # date/time pair, whose two inputs have no label a screen reader can announce (axe: `label`).

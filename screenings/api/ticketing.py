@@ -44,6 +44,7 @@ from screenings.selectors.ticketing import (
     ticket_by_code_get,
     venue_list,
 )
+from screenings.services import orders
 from screenings.services import ticketing as services
 
 ERRORS = error_responses(400, 401, 403, 404, 409)
@@ -232,9 +233,7 @@ class OrderCreateApi(APIView):
             raise Invalid(
                 _("Idempotency-Key header and idempotency_key differ."), fields={"idempotency_key": [_("Differs.")]}
             )
-        order, created = services.order_place(
-            screening_id=screening_id, idempotency_key=header_key or body_key, **fields
-        )
+        order, created = orders.order_place(screening_id=screening_id, idempotency_key=header_key or body_key, **fields)
         response = Response(OrderOutput(order).data, status=status.HTTP_201_CREATED)
         if not created:
             response["Idempotent-Replayed"] = "true"
@@ -287,7 +286,7 @@ class TicketCheckInApi(APIView):
     def post(self, request, code: str):
         data = CheckInInput(data=request.data)
         data.is_valid(raise_exception=True)
-        checked = services.ticket_check_in(
+        checked = orders.ticket_check_in(
             code=code, user=request.user, screening_id=data.validated_data.get("screening")
         )
         return Response(CheckInOutput(_ticket(code), context={"collect": checked.collect}).data)
@@ -300,5 +299,5 @@ class TicketRefundApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def post(self, request, code: str):
-        services.ticket_refund(code=code, user=request.user)
+        orders.ticket_refund(code=code, user=request.user)
         return Response(TicketOutput(_ticket(code)).data)

@@ -14,7 +14,8 @@ from screenings.models.ticketing import (
 from screenings.payloads import now_playing_payload
 from screenings.pricing import MINOR_UNITS, quantize
 from screenings.qr import order_url, ticket_url
-from screenings.services.ticketing import IDEMPOTENCY_KEY_MAX_LENGTH, screening_on_sale
+from screenings.selectors.ticketing import screening_on_sale
+from screenings.services.orders import IDEMPOTENCY_KEY_MAX_LENGTH
 
 # API.md: money is a decimal string ("6.00"), never a JSON number.
 MONEY_SCHEMA = {"type": "string", "format": "decimal", "pattern": r"^\d+(\.\d+)?$", "example": "6.00"}

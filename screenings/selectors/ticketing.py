@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from screenings.codes import ticket_code_valid
 from screenings.models import Order, Play, Screening, Ticket, Venue
@@ -96,3 +99,33 @@ def order_tickets_list(*, order: Order) -> list[OrderTicket]:
     for ticket in tickets:
         ticket.screening = order.screening  # one query for the lot
     return [OrderTicket(ticket=t, number=n, of=len(tickets)) for n, t in enumerate(tickets, start=1)]
+
+
+# --- When a screening sells: the one rule of the buy page, the API's `on_sale` and order_place -----
+
+# Tickets sell from creation (the documented flow) until the screening ends or is cancelled,
+# within the screening's optional sales window.
+SALE_STATUSES = {Screening.Status.SCHEDULED, Screening.Status.ON_SALE, Screening.Status.LIVE}
+
+
+def seats_sold(screening: Screening) -> int:
+    return screening.tickets.exclude(status=Ticket.Status.REFUNDED).count()
+
+
+def screening_sale_refusal(screening: Screening, *, now: datetime | None = None) -> str | None:
+    """Why `screening` sells no ticket right now, or None while it is on sale.
+
+    The one rule the buy page, the API's `on_sale` and order_place all apply.
+    """
+    if screening.status not in SALE_STATUSES:
+        return _("Tickets are not on sale: the screening is %(status)s.") % {"status": screening.status}
+    now = now or timezone.now()
+    if screening.sales_open_at and now < screening.sales_open_at:
+        return _("Ticket sales open at %(time)s.") % {"time": screening.sales_open_at.isoformat()}
+    if screening.sales_close_at and now >= screening.sales_close_at:
+        return _("Ticket sales closed at %(time)s.") % {"time": screening.sales_close_at.isoformat()}
+    return None
+
+
+def screening_on_sale(screening: Screening, *, now: datetime | None = None) -> bool:
+    return screening_sale_refusal(screening, now=now) is None

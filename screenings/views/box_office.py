@@ -25,13 +25,12 @@ from screenings.selectors.ticketing import (
     screening_with_sales_get,
     venue_list,
 )
-from screenings.services.orders import order_tickets_resend
+from screenings.services.orders import order_tickets_resend, ticket_refund
 from screenings.services.ticketing import (
     screening_cancel,
     screening_create,
     screening_on_sale_set,
     screening_update,
-    ticket_refund,
     venue_create,
     venue_update,
 )

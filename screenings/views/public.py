@@ -19,16 +19,16 @@ from screenings.qr import order_qr_svg, order_url, ticket_qr_svg
 from screenings.selectors.ticketing import (
     order_by_code_get,
     order_tickets_list,
+    screening_sale_refusal,
     screening_with_sales_get,
     ticket_by_code_get,
 )
-from screenings.services.orders import order_tickets_resend
-from screenings.services.ticketing import (
+from screenings.services.orders import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
     IDEMPOTENCY_KEY_MIN_LENGTH,
     MAX_TICKETS_PER_ORDER,
     order_place,
-    screening_sale_refusal,
+    order_tickets_resend,
 )
 
 

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from config import ratelimit
 from config.ratelimit import RateLimit, ticket_guess_blocked
-from screenings.services.ticketing import order_place
+from screenings.services.orders import order_place
 from tests.factories import ScreeningFactory
 
 pytestmark = pytest.mark.django_db

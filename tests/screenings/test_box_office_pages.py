@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import pytest
 
 from screenings.models import Order, Ticket
-from screenings.services.ticketing import order_place, ticket_check_in
+from screenings.services.orders import order_place, ticket_check_in
 from tests.factories import ScreeningFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from screenings.models import Ticket
 from screenings.qr import ticket_url
-from screenings.services.ticketing import order_place
+from screenings.services.orders import order_place
 from tests.factories import EpisodeFactory, ProductionFactory, ScreeningFactory, UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -9,7 +9,7 @@ from django.template import Context, Template
 from django.utils import translation
 
 from config.errors import AlreadyCheckedIn
-from screenings.services.ticketing import ticket_check_in
+from screenings.services.orders import ticket_check_in
 from tests.config.test_catalogues import compiled  # noqa: F401 (the fixture: .mo files built)
 from tests.factories import ScreeningFactory, TicketFactory, VenueFactory
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from screenings.models import Order
 from screenings.selectors.ticketing import order_by_code_get, order_tickets_list
-from screenings.services.ticketing import order_place, ticket_refund
+from screenings.services.orders import order_place, ticket_refund
 from tests.factories import EpisodeFactory, OrderFactory, ScreeningFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 
 from screenings.models import Order
-from screenings.services.ticketing import order_place, ticket_refund
+from screenings.services.orders import order_place, ticket_refund
 from tests.factories import ScreeningFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

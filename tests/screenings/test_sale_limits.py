@@ -8,7 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from screenings.models import Screening, Ticket
-from screenings.services.ticketing import order_place, screening_on_sale, ticket_refund
+from screenings.selectors.ticketing import screening_on_sale
+from screenings.services.orders import order_place, ticket_refund
 from tests.factories import ScreeningFactory
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.db import connections
 from rest_framework.test import APIClient
 
 from screenings.models import Order, Ticket
-from screenings.services.ticketing import order_place
+from screenings.services.orders import order_place
 from tests.factories import ScreeningFactory
 
 BUYERS, SEATS_LEFT, CAPACITY = 200, 50, 100

@@ -2,7 +2,7 @@ import pytest
 from django.core import mail
 
 from screenings.emails import order_tickets_email_send
-from screenings.services.ticketing import order_place
+from screenings.services.orders import order_place
 
 pytestmark = pytest.mark.django_db
 

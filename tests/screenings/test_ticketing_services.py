@@ -9,14 +9,12 @@ from hypothesis import strategies as st
 from config.errors import AlreadyCheckedIn, Conflict, Forbidden, Invalid, SoldOut
 from screenings.models import Order, Screening, Ticket
 from screenings.pricing import MINOR_UNITS, half_price
+from screenings.services.orders import order_place, ticket_check_in, ticket_refund
 from screenings.services.ticketing import (
-    order_place,
     screening_cancel,
     screening_create,
     screening_on_sale_set,
     screening_update,
-    ticket_check_in,
-    ticket_refund,
     venue_create,
     venue_update,
 )

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from screenings.models import Ticket
-from screenings.services.ticketing import screening_cancel, screening_update, ticket_check_in, ticket_refund
+from screenings.services.orders import ticket_check_in, ticket_refund
+from screenings.services.ticketing import screening_cancel, screening_update
 from tests.voting.conftest import tickets_for
 from voting.models import Decision, Poll
 from voting.recount import recount_poll

@@ -5,7 +5,8 @@ from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid, NotFound, PollClosed
 from screenings.models import Episode, Play, Ticket
-from screenings.services.ticketing import screening_cancel, ticket_refund
+from screenings.services.orders import ticket_refund
+from screenings.services.ticketing import screening_cancel
 from tests.conftest import side_effects
 from tests.factories import TicketFactory, UserFactory
 from tests.voting.conftest import cast_on_commit

@@ -12,7 +12,7 @@ from channels.routing import URLRouter
 from django.utils import timezone
 
 from config.websocket import websocket_application
-from screenings.services.ticketing import ticket_refund
+from screenings.services.orders import ticket_refund
 from tests.factories import TicketFactory
 from tests.voting.wsclient import WebsocketCommunicator
 from voting.live.routing import websocket_urlpatterns

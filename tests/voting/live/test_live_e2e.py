@@ -14,7 +14,7 @@ import pytest
 from asgiref.sync import async_to_sync, sync_to_async
 
 from screenings.models import Screening, Ticket
-from screenings.services.ticketing import ticket_refund
+from screenings.services.orders import ticket_refund
 from tests.factories import ScreeningFactory, TicketFactory
 from tests.voting.live_clients import Audience
 from voting.models import Decision, Poll

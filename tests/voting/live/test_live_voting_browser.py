@@ -11,7 +11,7 @@ import pytest
 from django.db import connections
 from playwright.sync_api import expect
 
-from screenings.services.ticketing import ticket_refund
+from screenings.services.orders import ticket_refund
 from tests.conftest import wait_until
 from voting.models import Vote
 from voting.services.polls import poll_close_early, poll_open

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from playwright.sync_api import expect
 
-from screenings.services.ticketing import order_place, ticket_refund
+from screenings.services.orders import order_place, ticket_refund
 from tests.conftest import wait_until
 from voting.models import Vote
 from voting.services.decisions import poll_decide

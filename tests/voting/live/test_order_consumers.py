@@ -9,7 +9,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from screenings.selectors.ticketing import order_by_code_get, order_tickets_list
-from screenings.services.ticketing import order_place, ticket_refund
+from screenings.services.orders import order_place, ticket_refund
 from tests.voting.live.test_consumers import joined, next_of, run, socket
 from voting.ballots import receipt_for
 from voting.models import Vote
