@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, available_timezones
+
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from config.api_errors import error_body
@@ -69,3 +72,32 @@ class NotFoundPageMiddleware:
         if isinstance(exception, Http404) and not request.path.startswith("/api/"):
             return not_found(request, exception)
         return None
+
+
+class VisitorTimeZoneMiddleware:
+    """Times people type and read on pages are in their own time zone, not UTC: the page's script
+    (static/js/time_zone.js) keeps the browser's zone in the `tz` cookie, and a form says which zone
+    it was shown in (a hidden `tz` field), so a typed time means what its label said. Venue times
+    (screenings, check-in) stay in the venue's zone (screenings/localtime.py); the API stays UTC."""
+
+    _zones = frozenset(available_timezones())
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        if request.path.startswith("/api/"):  # the API's times are UTC (API.md), whoever asks
+            zone = None
+        elif request.method == "POST" and request.POST.get("tz") in self._zones:
+            zone = request.POST.get("tz")
+        else:
+            zone = request.COOKIES.get("tz")
+        if zone in self._zones:
+            timezone.activate(ZoneInfo(zone))
+        else:
+            timezone.deactivate()
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

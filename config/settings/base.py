@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "config.middleware.TicketCodeGuardMiddleware",
     "config.middleware.NotFoundPageMiddleware",
+    "config.middleware.VisitorTimeZoneMiddleware",
     # Last: turns a login that django-axes refused into the lockout response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -78,6 +79,7 @@ TEMPLATES = [
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.template.context_processors.tz",  # TIME_ZONE: the visitor's (config/middleware.py)
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],

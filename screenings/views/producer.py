@@ -254,8 +254,12 @@ def episode_publish(request, episode_id: int):
             services.episode_schedule(episode=episode, release_at=release_at, actor=request.user)
             messages.success(
                 request,
-                _("«%(title)s» will be released at %(release_at)s UTC.")
-                % {"title": episode.title, "release_at": format(release_at, "%Y-%m-%d %H:%M")},
+                _("«%(title)s» will be released at %(release_at)s (%(zone)s).")
+                % {
+                    "title": episode.title,
+                    "release_at": format(timezone.localtime(release_at), "%Y-%m-%d %H:%M"),
+                    "zone": timezone.get_current_timezone_name(),
+                },
             )
         else:
             services.episode_publish(episode=episode, actor=request.user)

@@ -105,9 +105,10 @@ class BranchEditForm(forms.Form):
 
 
 class PublishForm(forms.Form):
+    # Read in the visitor's time zone (config/middleware.py); the label names it.
     release_at = forms.DateTimeField(
         required=False,
-        label=_("Release at (UTC)"),
+        label=_("Release at"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"],
     )

@@ -22,4 +22,5 @@ def round_panel(context, production):
         "production": production,
         "round_form": RoundOpenForm(production=production),
         "csrf_token": context.get("csrf_token"),
+        "TIME_ZONE": context.get("TIME_ZONE"),  # the form's times are read in the visitor's zone
     }

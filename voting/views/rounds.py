@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,11 +21,12 @@ class RoundOpenForm(forms.Form):
     episode = forms.ModelChoiceField(
         queryset=None, label=gettext_lazy("Decision point"), empty_label=gettext_lazy("— choose a decision point —")
     )
+    # Both times are read in the visitor's time zone (config/middleware.py); __init__ names it.
     closes_at = forms.DateTimeField(
-        label=gettext_lazy("Voting closes (UTC)"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=gettext_lazy("Voting closes"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
     release_at = forms.DateTimeField(
-        label=gettext_lazy("Release the winner at (UTC, optional: at once)"),
+        label=gettext_lazy("Release the winner at (optional: at once)"),
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
     )
@@ -36,6 +38,9 @@ class RoundOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         ids = [e.id for e in round_decision_points_list(production=production)]
         self.fields["episode"].queryset = production.episodes.filter(id__in=ids).order_by("id")
+        zone = timezone.get_current_timezone_name()
+        for name in ("closes_at", "release_at"):
+            self.fields[name].label = _("%(label)s (%(zone)s)") % {"label": self.fields[name].label, "zone": zone}
 
 
 @login_required
@@ -52,8 +57,12 @@ def production_round_open(request, production_id: int):
         else:
             messages.success(
                 request,
-                _("Release round %(id)s is open until %(closes_at)s UTC.")
-                % {"id": poll.id, "closes_at": format(poll.closes_at, "%Y-%m-%d %H:%M")},
+                _("Release round %(id)s is open until %(closes_at)s (%(zone)s).")
+                % {
+                    "id": poll.id,
+                    "closes_at": format(timezone.localtime(poll.closes_at), "%Y-%m-%d %H:%M"),
+                    "zone": timezone.get_current_timezone_name(),
+                },
             )
             return redirect("production-analytics", production_id=production.id)
     return render(request, "voting/round_open.html", {"production": production, "round_form": form})
