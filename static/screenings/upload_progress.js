@@ -1,6 +1,6 @@
 // Forms that upload a video or poster show how far the upload is (a film is hundreds of megabytes).
 // Sent with XMLHttpRequest only when a file is chosen; the answer replaces the page as a normal
-// submit would: a redirect is followed, a refused form (422, with what was typed) is shown.
+// submit would: the page after the redirect, or the refused form (422, with what was typed).
 (function () {
   "use strict";
   document.querySelectorAll("form[enctype='multipart/form-data']").forEach(function (form) {
@@ -20,11 +20,10 @@
         bar.textContent = bar.value + "%";
         bar.setAttribute("aria-valuetext", interpolate(gettext("Uploading: %s%%"), [bar.value]));
       });
+      // The answer is the page a normal submit would show (its messages are consumed by this very
+      // request): show it as it came, at the address it came from after a redirect.
       request.addEventListener("load", function () {
-        if (request.responseURL && request.responseURL !== form.action && request.status < 400) {
-          window.location.assign(request.responseURL);
-          return;
-        }
+        if (request.responseURL) window.history.replaceState(null, "", request.responseURL);
         document.open();
         document.write(request.responseText);
         document.close();

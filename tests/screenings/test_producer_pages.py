@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from screenings.models import Branch, Episode, Production
 from screenings.services import story as services
@@ -374,3 +375,45 @@ def test_half_a_vote_cue_is_refused_on_the_page(owner_client, story):
     assert response.status_code == 422
     assert "or neither" in response.content.decode()
     assert Episode.objects.get(pk=story.ep["arrival"].pk).vote_at_second is None
+
+
+@pytest.mark.integration
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_upload_goes_with_a_progress_bar_and_a_refused_one_keeps_the_form(director, chromium, asgi_server, tmp_path):
+    page = chromium.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{asgi_server}/accounts/login/?next=/studio/")
+    page.get_by_label("Username").fill("director")
+    page.get_by_label("Password").fill("pass-word-123")
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/studio/")
+    page.locator("#new-production").get_by_label("Title").fill("Uploads")
+    page.get_by_role("button", name="Create production").click()
+    page.wait_for_url("**/productions/*/")
+    sent = []
+    page.on("request", lambda r: sent.append(r.resource_type) if r.method == "POST" else None)
+
+    video = tmp_path / "arrival.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 200_000)
+    form = page.locator("#new-episode")
+    if not form.is_visible():
+        page.click("text=Add an episode")
+    form.get_by_label("Title").fill("Arrival")
+    form.get_by_label("Duration (seconds)").fill("600")
+    form.locator("input[name=media_file]").set_input_files(str(video))
+    form.get_by_role("button", name="Add episode").click()
+    page.wait_for_selector("text=Added «Arrival» as a draft.")
+    assert sent == ["xhr"]  # sent by the page's script, which draws the progress (not a plain form post)
+
+    wrong = tmp_path / "trailer.html"
+    wrong.write_text("<html></html>")
+    form = page.locator("#new-episode")
+    if not form.is_visible():
+        page.click("text=Add an episode")
+    form.get_by_label("Title").fill("The Fair")
+    form.get_by_label("Duration (seconds)").fill("600")
+    form.locator("input[name=media_file]").set_input_files(str(wrong))
+    form.get_by_role("button", name="Add episode").click()
+    expect(page.locator("#new-episode .errorlist")).to_contain_text("Use .m3u8")
+    assert page.locator("#new-episode input[name=title]").input_value() == "The Fair"
