@@ -2,6 +2,8 @@
 
 `{"error": {"code", "message", "fields"?}}` (REST) and
 `{"type": "error", "code", "message"}` (websocket), as in shared/API.md.
+
+The classes below are declarations (a code and an HTTP status each): alike by design.
 """
 
 from __future__ import annotations

@@ -2,6 +2,10 @@
 
 Reads go through selectors (what this user may see; anything else is 404),
 writes through services (only the owner or a superuser; others get 403).
+
+Each endpoint is its own thin view on purpose: one route, one permission, one schema entry, one
+service call. They look alike (parse, call, answer) because that is their whole job; logic that
+repeats lives once in the services, selectors and serializers they call.
 """
 
 from __future__ import annotations

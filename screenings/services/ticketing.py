@@ -215,22 +215,20 @@ def screening_update(
                 fields={"capacity": [_("At least %(sold)s.") % {"sold": sold}]},
             )
         screening.capacity = capacity
-    if starts_at is not None:
-        screening.starts_at = starts_at
-    if half_price is not None:
-        screening.half_price = half_price
-    if require_check_in is not None:
-        screening.require_check_in = require_check_in
-    if round_votes is not None:
-        screening.round_votes = round_votes
-    if max_tickets_per_order is not None:
-        screening.max_tickets_per_order = max_tickets_per_order
-    if max_tickets_per_buyer is not None:
-        screening.max_tickets_per_buyer = max_tickets_per_buyer
-    if sales_open_at is not _UNSET:
-        screening.sales_open_at = sales_open_at
-    if sales_close_at is not _UNSET:
-        screening.sales_close_at = sales_close_at
+    plain = {
+        "starts_at": starts_at,
+        "half_price": half_price,
+        "require_check_in": require_check_in,
+        "round_votes": round_votes,
+        "max_tickets_per_order": max_tickets_per_order,
+        "max_tickets_per_buyer": max_tickets_per_buyer,
+    }
+    for name, value in plain.items():  # None: unchanged
+        if value is not None:
+            setattr(screening, name, value)
+    for name, value in {"sales_open_at": sales_open_at, "sales_close_at": sales_close_at}.items():
+        if value is not _UNSET:  # None clears a sales bound, _UNSET leaves it
+            setattr(screening, name, value)
     _check_sale_limits(
         max_per_order=screening.max_tickets_per_order,
         max_per_buyer=screening.max_tickets_per_buyer,

@@ -1,4 +1,7 @@
-"""Organizer pages: my screenings with sales, venue and screening forms, a screening's tickets, the door check-in."""
+"""Organizer pages: my screenings with sales, venue and screening forms, a screening's tickets, the door check-in.
+
+Each page is its own thin view (parse a form, call a service, redirect or re-render): they share
+that shape, not logic; what repeats lives once in the services and forms they call."""
 
 from __future__ import annotations
 

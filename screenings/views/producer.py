@@ -1,5 +1,9 @@
 """Producer pages: the studio, a production's graph and editing tools, episode pages.
 
+Each form posts to its own thin view (`_submit` runs it through a service; a refusal re-renders the
+page with the form bound): they look alike by shape, the logic lives once in `_submit` and the
+services.
+
 Reads go through selectors, changes through services; a refused change
 comes back as a message on the production page naming what was wrong.
 """

@@ -106,19 +106,11 @@
     },
   });
 
-  const STATUS_TEXT = {
-    scheduled: () => interpolate(gettext("Not started yet — the screening begins at %s"), [root.dataset.starts]),
-    live: () => gettext("Live"),
-    ended: () => gettext("Ended — thanks for watching"),
-    cancelled: () => gettext("Cancelled"),
-  };
-  STATUS_TEXT.on_sale = STATUS_TEXT.scheduled;
-
   function setStatus(value) {
     status = value;
     const el = $("screening-status");
     el.dataset.status = value;
-    el.textContent = (STATUS_TEXT[value] || (() => value))();
+    el.textContent = Live.statusText(value, root.dataset.starts);
     showIdle();
   }
 

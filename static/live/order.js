@@ -114,25 +114,18 @@
 
   // --- the shared display ---------------------------------------------------------------
 
-  const STATUS_TEXT = {
-    scheduled: () => interpolate(gettext("Not started yet — the screening begins at %s"), [root.dataset.starts]),
-    live: () => gettext("Live"),
-    ended: () => gettext("Ended — thanks for watching"),
-    cancelled: () => gettext("Cancelled"),
-  };
-  STATUS_TEXT.on_sale = STATUS_TEXT.scheduled;
-
   function setStatus(value) {
     status = value;
     const node = $("screening-status");
     node.dataset.status = value;
-    node.textContent = (STATUS_TEXT[value] || (() => value))();
+    node.textContent = Live.statusText(value, root.dataset.starts);
     showIdle();
   }
 
+  // As on one ticket's page: once a poll is shown, open or decided, it takes the idle box's place.
   function showIdle() {
     const over = status === "ended" || status === "cancelled";
-    $("idle").classList.toggle("hidden", over || (poll !== null && poll.status === "open"));
+    $("idle").classList.toggle("hidden", over || poll !== null);
   }
 
   let player = null;

@@ -147,5 +147,17 @@
     return Object.assign({ status: "open", decision: null, counts: p.hide_results ? null : zeros }, p);
   }
 
-  window.Live = { LiveSocket, renderBars, countdown, openedPoll, sockets };
+  // The screening's state in words, for the audience's phones (one ticket's page and an order's).
+  function statusText(status, starts) {
+    switch (status) {
+      case "scheduled":
+      case "on_sale": return interpolate(gettext("Not started yet — the screening begins at %s"), [starts]);
+      case "live": return gettext("Live");
+      case "ended": return gettext("Ended — thanks for watching");
+      case "cancelled": return gettext("Cancelled");
+      default: return status;
+    }
+  }
+
+  window.Live = { LiveSocket, renderBars, countdown, openedPoll, statusText, sockets };
 })();

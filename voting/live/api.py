@@ -1,4 +1,9 @@
-"""REST twins of the live console: start, advance by hand, end (API.md "Live screening control")."""
+"""REST twins of the live console: start, advance by hand, end, autopilot, presence (API.md "Live screening control").
+
+Each endpoint is its own thin view on purpose: one route, one permission, one schema entry, one
+service call. They look alike (parse, call, answer) because that is their whole job; logic that
+repeats lives once in the services, selectors and serializers they call.
+"""
 
 from __future__ import annotations
 
