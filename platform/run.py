@@ -343,13 +343,15 @@ def serve() -> int:
         compile_catalogues()
         manage(setup_env, "migrate", "--noinput", "-v", "0")
         manage(setup_env, "collectstatic", "--noinput", "-v", "0")
-        summary = demo_summary(setup_env)
         if stopping:
             return 0
         supervisor.write(programs(env, host, port), numprocs={"web": web_processes(env)})
         supervisor.start(env)
         base = f"http://{env['PUBLIC_HOST']}:{port}"
         health = wait_healthy(f"http://{'127.0.0.1' if host in WILDCARDS else host}:{port}/healthz", supervisor)
+        # The demo is seeded once everything runs: its online screening starts on autopilot, and
+        # that start is broadcast and scheduled through the Redis that supervisord has just started.
+        summary = demo_summary(setup_env)
         print(banner(base, health, summary, web_processes(env)), flush=True)
         while not stopping:
             if not supervisor.alive():

@@ -3,6 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from screenings.templatetags.money import money_format
 from voting.live.demo import demo_platform_seed
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         s = summary.screening
         lines = [
             f"Demo production: {summary.production.title}  ({base}/productions/{summary.production.id}/)",
-            f"Demo screening:  {base}/screenings/{s.id}/  (half price: {s.ticket_price} {s.currency})",
+            f"Demo screening:  {base}/screenings/{s.id}/  (half price: {money_format(s.ticket_price, s.currency, 'en')})",
             f"Live console:    {base}/screenings/{s.id}/console/  (log in as organizer)",
             f"Cinema screen:   {base}/screenings/{s.id}/screen/",
             f"Logins (password {summary.password!r}): admin (superuser), producer, organizer",
