@@ -125,8 +125,9 @@ def test_analytics_page_in_chromium(world, decide_poll, live_server, page):
     assert "Forest (75% of votes)" in path.inner_text() and "Into the forest" in path.inner_text()
     overlay = page.locator(f'#analytics-graph g.branch[data-branch="{world.left.id}"]')
     assert "taken" in overlay.get_attribute("class")
-    assert overlay.locator("text.branch-note").text_content() == "75% · 3/4 votes · chosen"
-    right_note = page.locator(f'#analytics-graph g.branch[data-branch="{world.right.id}"] text.branch-note')
+    note = page.locator(f'#analytics-graph g.edge-label[data-branch="{world.left.id}"] text.branch-note')
+    assert note.text_content() == "75% · 3/4 votes · chosen"  # drawn over every line, never under one
+    right_note = page.locator(f'#analytics-graph g.edge-label[data-branch="{world.right.id}"] text.branch-note')
     assert right_note.text_content() == "25% · 1/4 votes"
     with page.expect_download() as download:
         page.click(f'a[href="/productions/{world.production.id}/export/ballots.csv"]')
