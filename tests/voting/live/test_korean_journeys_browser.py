@@ -13,8 +13,8 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import expect
 
-from screenings.services.orders import order_place
 from tests.a11y import axe_violations
+from tests.conftest import wait_until
 from tests.factories import EpisodeFactory
 from voting.services.polls import poll_close_early, poll_open
 
@@ -76,8 +76,23 @@ def test_the_audience_joins_votes_and_sees_the_decision_in_korean(
     expect(phone.locator("#vote-status")).to_have_text(HANGUL)
     assert "Vote accepted" not in phone.locator("#vote-status").inner_text()
 
+    # The cinema screen of the same screening speaks Korean too, and shows the poll.
+    screen = _korean(chromium, asgi_server, viewport={"width": 1920, "height": 1080})
+    screen.goto(f"{asgi_server}/screenings/{live_screening.id}/screen/")
+    with translation.override("ko"):
+        expect(screen.locator("#join .join-title")).to_have_text(gettext("Vote on your phone"))
+    expect(screen.locator("#bars .bar")).to_have_count(2)
+    _checked(screen, "cinema screen", problems)
+
+    # A dropped connection: the phone reconnects by itself and keeps its vote.
+    phone.evaluate("Live.sockets[0].ws.close()")
+    wait_until(phone, "Live.sockets[0].connections >= 2")
+    expect(phone.locator("#conn[data-state=connected]")).to_be_attached()
+    expect(phone.locator(f"#options button.accepted[data-option='{story.to_right.id}']")).to_be_attached()
+
     _off_the_browser_thread(poll_close_early, poll=poll, by=organizer)
     expect(phone.locator("#decision")).to_contain_text("Go right")
+    expect(screen.locator("#decision")).to_contain_text("Go right")
     assert HANGUL.search(phone.locator("#decision").inner_text())
     _checked(phone, "live page, decided", problems)
 
@@ -89,9 +104,17 @@ def test_the_audience_joins_votes_and_sees_the_decision_in_korean(
 
 
 def test_the_organizer_admits_a_ticket_and_opens_the_console_in_korean(asgi_server, screening, organizer, chromium):
-    order, _ = order_place(screening_id=screening.pk, email="gajok@example.kr", quantity=2)
-    ticket = order.tickets.first()
     problems: dict = {}
+    buyer = _korean(chromium, asgi_server, **PHONE)  # the sale, in Korean: the buy page and the order
+    buyer.goto(f"{asgi_server}/screenings/{screening.pk}/")
+    _checked(buyer, "buy page", problems)
+    buyer.fill("input[name=email]", "gajok@example.kr")
+    buyer.fill("input[name=quantity]", "2")
+    buyer.click("#buy button.primary")
+    expect(buyer.locator("h1")).to_have_text(HANGUL)
+    _checked(buyer, "order done", problems)
+    order = screening.orders.get(email="gajok@example.kr")
+    ticket = order.tickets.first()
     page = _korean(chromium, asgi_server)
 
     _login(page, asgi_server, organizer, "/box-office/")
