@@ -38,14 +38,17 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # supervision.py and private_servers.py, beside this file
-from private_servers import (
+from private_servers import (  # the tests reach all of these through this module (tests/processes.py)
     DATA_DIR,
     PYTHON,
     PrivatePostgres,
+    PrivateRedis,  # noqa: F401
     _socket_answers,
     environment,
     free_port,
+    postgres_bindir,  # noqa: F401
     redis_command,
+    redis_executable,  # noqa: F401
 )
 from supervision import (
     BIN,
