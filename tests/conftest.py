@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection, connections
+from playwright.sync_api import expect as playwright_expect
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -16,6 +17,9 @@ from tests import processes
 from tests.factories import UserFactory
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Playwright's `expect` waits 5 s by default; a loaded CI machine (two cores, a whole suite) needs
+# longer for what arrives by itself (a socket's state, a tally): waiting longer never passes a wrong page.
+playwright_expect.set_options(timeout=15_000)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

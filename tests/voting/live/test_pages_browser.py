@@ -75,7 +75,8 @@ def _script(asgi_server, chromium, screening_id, organizer, story, tickets):
             expect(phone.locator("#now-playing")).to_have_text("Start")
             phones.append(phone)
 
-        expect(console.locator("#presence")).to_have_text("2")  # both phones, not the screen or the console
+        # Both phones, not the screen or the console (published every 2 s, polled every 4 s: eventually).
+        expect(console.locator("#presence")).to_have_text("2", timeout=20_000)
         console.fill("input[name=duration_seconds]", "6")
         console.click("#open")
         expect(console.locator("#poll-status")).to_contain_text("open")
