@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import urllib.request
 import uuid
 from collections import Counter
@@ -54,6 +55,12 @@ def test_processes_on_one_port_share_the_phones_and_count_every_vote_when_one_of
         )
         run.start()
         try:
+            # Every process listening before the phones come (a process still importing Django
+            # on a loaded machine takes no connection, and the kernel then spreads nothing).
+            deadline = time.monotonic() + 60
+            while not all(processes.sockets_per_process([run.pid(n) for n in names], run.port, "0A").values()):
+                assert time.monotonic() < deadline, "not every web process listens"
+                time.sleep(0.2)
 
             async def scenario():
                 phones = [Phone(run.base, live_screening.id, code) for code in codes]
