@@ -1,38 +1,13 @@
 """Who sees and who may change which part of a story graph through the API (the one permission policy)."""
 
-import io
-
 import pytest
-from PIL import Image
 
 from screenings.models import Branch, Episode
 from screenings.services import story as services
 from tests.factories import ProductionFactory
+from tests.screenings.test_story_api import assert_error, publish  # the helpers live once, there
 
 pytestmark = pytest.mark.django_db
-
-
-def publish(story, *keys):
-    for key in keys:
-        services.episode_publish(episode=story.ep[key], actor=story.owner)
-
-
-def png_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (8, 8), "orange").save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
-def assert_error(response, status: int, code: str):
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert set(body) == {"error"}
-    assert body["error"]["code"] == code
-    assert body["error"]["message"]
-    return body["error"]
-
-
-# --- The documented calls -----------------------------------------------------------
 
 
 @pytest.fixture
