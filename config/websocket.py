@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from channels.auth import AuthMiddlewareStack
 from channels.routing import URLRouter
 from channels.security.websocket import WebsocketDenier
+from channels.sessions import SessionMiddlewareStack
 from django.conf import settings
 from django.http.request import split_domain_port, validate_host
 
@@ -72,4 +72,7 @@ class OriginValidator:
         return await WebsocketDenier()(scope, receive, send)
 
 
-websocket_application = OriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+# Sessions, not users: the session is read (and the user with it) only by a socket that asks who
+# is logged in (voting/live/consumers/base.py scope_user) — the organizer's watch socket, production
+# pages — never by a phone's ticket hello.
+websocket_application = OriginValidator(SessionMiddlewareStack(URLRouter(websocket_urlpatterns)))

@@ -153,7 +153,7 @@ CHANNEL_LAYERS = {
         # The pub/sub layer sends one PUBLISH per group message and fans out
         # inside each ASGI process, so viewers do not multiply Redis work and
         # no per-channel capacity silently drops `poll.decided`.
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": "voting.live.layer.LiveChannelLayer",
         "CONFIG": {
             # channels_redis's subscriber reads with get_message(timeout=0.1), never blocking on
             # the socket, so a socket timeout bounds only commands (PUBLISH, SUBSCRIBE) against a

@@ -45,17 +45,35 @@ def ticket_may_vote(*, poll: Poll, ticket: Ticket | None) -> bool:
 def production_rounds_get(*, production_id: int, ticket: Ticket | None = None, sees_hidden: bool = False) -> list[dict]:
     """Open release rounds of a production (and those decided in the last day), as the `state`
     extension `rounds` of docs/websocket.md: each poll with `my_vote` and `may_vote`."""
+    polls = production_round_polls_get(production_id=production_id)
+    shared = [poll_state_get(poll=poll, sees_hidden=sees_hidden) for poll in polls]
+    return rounds_for_ticket(
+        polls=polls, states=shared, ticket=ticket, votes=ticket_round_votes_get(polls=polls, ticket=ticket)
+    )
+
+
+def production_round_polls_get(*, production_id: int) -> list[Poll]:
+    """The release rounds `state` shows, in its order: open ones first, by closing time."""
     recent = timezone.now() - ROUND_RECENT
-    polls = list(
+    polls = (
         Poll.objects.filter(scope=Poll.Scope.ROUND, episode__production_id=production_id)
         .filter(Q(status=Poll.Status.OPEN) | Q(closes_at__gte=recent))
         .select_related("episode")
     )
-    votes = {}
-    if ticket is not None and polls:
-        votes = dict(Vote.objects.filter(poll__in=polls, ticket_id=ticket.id).values_list("poll_id", "branch_id"))
+    return sorted(polls, key=lambda p: (p.status != Poll.Status.OPEN, p.closes_at, p.id))
+
+
+def ticket_round_votes_get(*, polls: list[Poll], ticket: Ticket | None) -> dict[int, int]:
+    if ticket is None or not polls:
+        return {}
+    return dict(Vote.objects.filter(poll__in=polls, ticket_id=ticket.id).values_list("poll_id", "branch_id"))
+
+
+def rounds_for_ticket(
+    *, polls: list[Poll], states: list[dict], ticket: Ticket | None, votes: dict[int, int]
+) -> list[dict]:
+    """The rounds' shared states (in `polls`' order) with this ticket's `my_vote` and `may_vote`."""
     return [
-        poll_state_get(poll=poll, sees_hidden=sees_hidden)
-        | {"my_vote": votes.get(poll.id), "may_vote": ticket_may_vote(poll=poll, ticket=ticket)}
-        for poll in sorted(polls, key=lambda p: (p.status != Poll.Status.OPEN, p.closes_at, p.id))
+        state | {"my_vote": votes.get(poll.id), "may_vote": ticket_may_vote(poll=poll, ticket=ticket)}
+        for poll, state in zip(polls, states, strict=True)
     ]

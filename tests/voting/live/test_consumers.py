@@ -293,8 +293,10 @@ class PublishCounter:
         import redis
         from django.conf import settings
 
-        self.count, self.done = 0, threading.Event()
-        self.pubsub = redis.Redis.from_url(settings.REDIS_URL).pubsub()
+        self.count, self.done, self.synced = 0, threading.Event(), threading.Event()
+        self.redis = redis.Redis.from_url(settings.REDIS_URL)
+        self.sentinel = settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] + "!counter-sync"
+        self.pubsub = self.redis.pubsub()
         self.pubsub.psubscribe(settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] + "*")
         while self.pubsub.get_message(timeout=1) is None:  # the psubscribe confirmation
             pass
@@ -304,12 +306,24 @@ class PublishCounter:
     def _run(self):
         while not self.done.is_set():
             if (message := self.pubsub.get_message(timeout=0.1)) and message["type"] == "pmessage":
-                self.count += 1
+                if message["channel"].decode() == self.sentinel:
+                    self.synced.set()
+                else:
+                    self.count += 1
+
+    def counted(self) -> int:
+        """The count once this counter has seen every message published before now: Redis delivers
+        a later PUBLISH after the earlier ones, so a sentinel seen means they were all counted."""
+        self.synced.clear()
+        self.redis.publish(self.sentinel, b"")
+        assert self.synced.wait(timeout=10), "the counter never saw its own sentinel"
+        return self.count
 
     def close(self):
         self.done.set()
         self.thread.join(timeout=5)
         self.pubsub.close()
+        self.redis.close()
 
 
 def test_viewers_do_not_multiply_the_work_per_vote(live_screening, organizer, story, make_tickets):
@@ -335,7 +349,7 @@ def test_viewers_do_not_multiply_the_work_per_vote(live_screening, organizer, st
             for ws in sockets:  # every viewer gets the snapshot with all the votes
                 while (await next_of(ws, "tally", timeout=10))["total"] != votes:
                     pass
-            sent = counter.count
+            sent = await asyncio.to_thread(counter.counted)
         finally:
             await asyncio.to_thread(counter.close)
         for ws in sockets:

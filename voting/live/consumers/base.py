@@ -8,6 +8,9 @@ Why not Channels' defaults as they are:
   which closes old connections around each call itself.
 - frames are decoded with msgspec against the protocol's message types, so a malformed,
   oversized, deeply nested or binary frame is an `error invalid` and the socket stays up.
+- a broadcast is encoded once per process, not once per socket: the channel layer
+  (voting/live/layer.py) queues one event dict for every local socket of a group, and
+  `send_event` keeps the frame it made of it for the next socket (`shared_frame`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Annotated
 
 import msgspec
+from channels.auth import get_user
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
@@ -50,6 +55,26 @@ class Ping(msgspec.Struct, tag="ping", tag_field="type", forbid_unknown_fields=F
 Frame = Hello | Vote | Ping
 _decode = msgspec.json.Decoder(Frame).decode
 _encode = msgspec.json.Encoder().encode
+
+
+_frames: dict[tuple[int, object], tuple[dict, str]] = {}
+MAX_SHARED_FRAMES = 512
+
+
+def shared_frame(event: dict, variant: object, build) -> str:
+    """The text frame `build()` makes of a broadcast `event`, made once for every socket of this
+    process that receives the same event object and sees the same `variant` of it. The entry keeps
+    the event alive, so its id is not reused while cached; the dict is emptied when it grows past
+    MAX_SHARED_FRAMES (a burst of events), which costs a re-encode at worst."""
+    key = (id(event), variant)
+    hit = _frames.get(key)
+    if hit is not None and hit[0] is event:
+        return hit[1]
+    text = _encode(build()).decode()
+    if len(_frames) >= MAX_SHARED_FRAMES:
+        _frames.clear()
+    _frames[key] = (event, text)
+    return text
 
 
 class FrameError(ValueError):
@@ -103,6 +128,14 @@ def scope_language(scope) -> str:
     return settings.LANGUAGE_CODE
 
 
+async def scope_user(scope):
+    """The socket's logged-in user, read on first use: only the sockets that need one pay for the
+    session and user lookups (config/websocket.py), never a phone's ticket hello."""
+    if "user" not in scope:
+        scope["user"] = await get_user(scope) if "session" in scope else AnonymousUser()
+    return scope["user"]
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Base of the live sockets. Subclasses set `self.groups_joined` once they have joined."""
 
@@ -130,6 +163,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def send_json(self, content, close=False):
         await self.send(text_data=_encode(content).decode(), close=close)
+
+    async def send_event(self, event: dict, build, variant: object = None) -> None:
+        """Send the frame `build()` makes of a broadcast event (encoded once per process and variant)."""
+        await self.send(text_data=shared_frame(event, variant, build))
 
     async def join(self, *groups: str) -> None:
         self.groups_joined = list(groups)
@@ -161,15 +198,26 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         return False
 
     async def poll_tally(self, event):
-        counts = None if event.get("hidden") and not self.sees_hidden(event) else event["counts"]
-        await self.send_json({"type": "tally", "poll": event["poll"], "counts": counts, "total": event["total"]})
+        withheld = bool(event.get("hidden")) and not self.sees_hidden(event)
+        await self.send_event(
+            event,
+            lambda: {
+                "type": "tally",
+                "poll": event["poll"],
+                "counts": None if withheld else event["counts"],
+                "total": event["total"],
+            },
+            variant=withheld,
+        )
 
     async def poll_decided(self, event):
         keys = ("poll", "scope", "option", "reason", "counts")
-        await self.send_json({k: event[k] for k in keys if k in event} | {"type": "poll.decided"})
+        await self.send_event(event, lambda: {k: event[k] for k in keys if k in event} | {"type": "poll.decided"})
 
     async def round_release(self, event):
-        await self.send_json({k: v for k, v in event.items() if k != "type"} | {"type": "round.release"})
+        await self.send_event(
+            event, lambda: {k: v for k, v in event.items() if k != "type"} | {"type": "round.release"}
+        )
 
     async def episode_released(self, event):
-        await self.send_json({"type": "episode.released", "episode": event["episode"]})
+        await self.send_event(event, lambda: {"type": "episode.released", "episode": event["episode"]})

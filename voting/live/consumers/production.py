@@ -16,7 +16,7 @@ from config.errors import NotFound
 from screenings import policy
 from screenings.events import production_group
 from screenings.selectors.story import production_get
-from voting.live.consumers.base import LiveConsumer
+from voting.live.consumers.base import LiveConsumer, scope_user
 
 CLOSE_NOT_FOUND = 4404
 
@@ -24,7 +24,7 @@ CLOSE_NOT_FOUND = 4404
 class ProductionConsumer(LiveConsumer):
     async def connect(self):
         production_id = self.scope["url_route"]["kwargs"]["production_id"]
-        visible, self.producer = await self._visibility(production_id)
+        visible, self.producer = await self._visibility(production_id, await scope_user(self.scope))
         await self.accept()  # accept first so the client sees why: refused sockets stop retrying
         if not visible:
             await self.close(code=CLOSE_NOT_FOUND)
@@ -42,11 +42,10 @@ class ProductionConsumer(LiveConsumer):
         return self.producer
 
     async def poll_opened(self, event):
-        await self.send_json({"type": "poll.opened", "poll": event["poll"]})
+        await self.send_event(event, lambda: {"type": "poll.opened", "poll": event["poll"]})
 
     @database_sync_to_async
-    def _visibility(self, production_id: int) -> tuple[bool, bool]:
-        user = self.scope.get("user")
+    def _visibility(self, production_id: int, user) -> tuple[bool, bool]:
         try:
             production = production_get(production_id=production_id, user=user)
         except NotFound:

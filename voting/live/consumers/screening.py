@@ -29,8 +29,17 @@ from screenings.models import Screening, Ticket
 from screenings.selectors.ticketing import ticket_for_screening_get
 from voting.live import flusher, presence
 from voting.live.batcher import batcher
-from voting.live.consumers.base import FrameError, Hello, LiveConsumer, Ping, Vote, frame_decode, supported_language
-from voting.live.selectors import screening_state_get
+from voting.live.consumers.base import (
+    FrameError,
+    Hello,
+    LiveConsumer,
+    Ping,
+    Vote,
+    frame_decode,
+    scope_user,
+    supported_language,
+)
+from voting.live.snapshots import screening_state_snapshot
 from voting.models import Poll
 from voting.selectors.rounds import ticket_may_vote
 
@@ -74,17 +83,35 @@ def client_address(scope) -> str:
     return client_address_from(client[0] if client else None, forwarded or None)
 
 
-@database_sync_to_async
-def _screening_production_id(screening_id: int) -> int | None:
-    return Screening.objects.filter(pk=screening_id).values_list("production_id", flat=True).first()
+_production_of: dict[int, int] = {}  # screening id → production id: it never changes
+
+
+async def _screening_production_id(screening_id: int) -> int | None:
+    """The screening's production, read once per process (a crowd joining asks a thousand times).
+    Only the connect-time 4404 relies on it: hello joins the production its ticket's screening names."""
+    if screening_id not in _production_of:
+        production_id = await database_sync_to_async(
+            lambda: Screening.objects.filter(pk=screening_id).values_list("production_id", flat=True).first()
+        )()
+        if production_id is None:
+            return None  # not cached: an id that does not exist yet may later
+        if len(_production_of) >= 10_000:
+            _production_of.clear()
+        _production_of[screening_id] = production_id
+    return _production_of[screening_id]
 
 
 @database_sync_to_async
-def _watcher_rights(user, screening_id: int) -> tuple[bool, bool]:
-    """(sees hidden live counts, sees hidden round counts) of a logged-in watcher (console)."""
-    screening = Screening.objects.select_related("production").get(pk=screening_id)
+def _watcher_rights(user, screening_id: int) -> tuple[int, bool, bool] | None:
+    """(production id, sees hidden live counts, sees hidden round counts) of a watcher (console);
+    None if the screening is gone."""
+    screening = Screening.objects.select_related("production").filter(pk=screening_id).first()
+    if screening is None:
+        return None
+    if not policy.authenticated(user):
+        return screening.production_id, False, False
     producer = policy.production_can_edit(user=user, production=screening.production)
-    return producer or policy.screening_can_manage(user=user, screening=screening), producer
+    return screening.production_id, producer or policy.screening_can_manage(user=user, screening=screening), producer
 
 
 @database_sync_to_async
@@ -181,9 +208,11 @@ class ScreeningConsumer(LiveConsumer):
             self.language = language
             translation.activate(language)
         if hello.ticket is None and hello.watch:
-            user = self.scope.get("user")
-            if policy.authenticated(user):
-                self.hidden_live, self.hidden_rounds = await _watcher_rights(user, self.screening_id)
+            rights = await _watcher_rights(await scope_user(self.scope), self.screening_id)
+            if rights is None:
+                await self.close(code=Close.NOT_FOUND)
+                return
+            self.production_id, self.hidden_live, self.hidden_rounds = rights
         else:
             code = hello.ticket if isinstance(hello.ticket, str) else ""
             self.ticket = await database_sync_to_async(ticket_for_screening_get)(
@@ -200,6 +229,7 @@ class ScreeningConsumer(LiveConsumer):
                 await self.error("forbidden", _("This ticket cannot join this screening."))
                 await self.close(code=Close.FORBIDDEN)
                 return
+            self.production_id = self.ticket.screening.production_id
         self.hello_timer.cancel()
         # register first, then read the state: nothing falls in between
         await self.join(screening_group(self.screening_id), production_group(self.production_id))
@@ -209,8 +239,9 @@ class ScreeningConsumer(LiveConsumer):
         await self.send_state()
 
     async def send_state(self):
-        state = await database_sync_to_async(screening_state_get)(
+        state = await screening_state_snapshot(
             screening_id=self.screening_id,
+            production_id=self.production_id,
             ticket=self.ticket,
             sees_hidden_live=self.hidden_live,
             sees_hidden_rounds=self.hidden_rounds,
@@ -264,8 +295,9 @@ class ScreeningConsumer(LiveConsumer):
         self._remember_poll(poll)
         if poll.get("scope") == "round":  # rounds arrive through the production group: say if this ticket votes
             may_vote = self.ticket is not None and await _may_vote_in_round(poll["id"], self.ticket.id)
-            poll = poll | {"may_vote": may_vote, "my_vote": None}
-        await self.send_json({"type": "poll.opened", "poll": poll})
+            await self.send_json({"type": "poll.opened", "poll": poll | {"may_vote": may_vote, "my_vote": None}})
+            return
+        await self.send_event(event, lambda: {"type": "poll.opened", "poll": poll})
 
     async def poll_tally(self, event):
         if event["poll"] in self.decided:
@@ -278,10 +310,10 @@ class ScreeningConsumer(LiveConsumer):
         await super().poll_decided(event)
 
     async def screening_now_playing(self, event):
-        await self.send_json({"type": "now_playing", "episode": event["episode"]})
+        await self.send_event(event, lambda: {"type": "now_playing", "episode": event["episode"]})
 
     async def screening_status(self, event):
-        await self.send_json({"type": "screening.status", "screening": event["screening"]})
+        await self.send_event(event, lambda: {"type": "screening.status", "screening": event["screening"]})
 
     # --- helpers ------------------------------------------------------------
 

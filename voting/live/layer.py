@@ -1,0 +1,100 @@
+"""The channel layer: channels_redis's pub/sub layer, with each group message handled once per process.
+
+The pub/sub layer already PUBLISHes a group message once and fans it out inside each
+ASGI process. Two things it does per socket are done here once per process instead:
+- **decode once**: a group message is deserialized when it arrives and the same event
+  dict is queued for every local socket of the group (consumers never mutate events;
+  voting/live/frames.py encodes each frame once for all of them);
+- **count it**: each group's messages are counted as they arrive (`group_generation`),
+  so that a per-process cache of what a group's messages change (the `state` snapshot,
+  voting/live/snapshots.py) knows it is stale the moment one arrives, before any socket
+  has even read it.
+
+Built on channels_redis 4.3's internals (RedisPubSubLoopLayer, RedisSingleShardConnection),
+pinned in the lock; tests/voting/live/test_layer.py checks the behaviour this relies on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+
+from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
+from channels_redis.utils import _wrap_close, decode_hosts
+
+_epochs = itertools.count(1)
+
+
+class _Shard(RedisSingleShardConnection):
+    def _receive_message(self, message):
+        if message is None:
+            return
+        layer: _LoopLayer = self.channel_layer
+        name, data = message["channel"], message["data"]
+        if isinstance(name, bytes):
+            name = name.decode()
+        if name in layer.channels:  # a message to one socket: decoded by its receive, as before
+            layer.channels[name].put_nowait(data)
+            return
+        members = layer.groups.get(name)
+        if not members:
+            return
+        layer.generations[name] = layer.generations.get(name, 0) + 1
+        event = layer.channel_layer.deserialize(data)
+        for channel in members:
+            queue = layer.channels.get(channel)
+            if queue is not None:
+                queue.put_nowait(event)
+
+
+class _LoopLayer(RedisPubSubLoopLayer):
+    def __init__(self, hosts=None, **kwargs):
+        super().__init__(hosts, **kwargs)
+        self._shards = [_Shard(host, self) for host in decode_hosts(hosts)]
+        # group channel name → (epoch of its subscription in this process, messages since)
+        self.generations: dict[str, int] = {}
+        self.epochs: dict[str, int] = {}
+
+    async def group_add(self, group, channel):
+        group_channel = self._get_group_channel_name(group)
+        if group_channel not in self.groups:
+            # a new subscription: whatever was cached for this group was not being kept fresh
+            self.epochs[group_channel] = next(_epochs)
+        await super().group_add(group, channel)
+
+    async def group_discard(self, group, channel):
+        await super().group_discard(group, channel)
+        group_channel = self._get_group_channel_name(group)
+        if group_channel not in self.groups:
+            self.epochs.pop(group_channel, None)
+            self.generations.pop(group_channel, None)
+
+    async def flush(self):
+        await super().flush()
+        self.epochs, self.generations = {}, {}
+
+
+class LiveChannelLayer(RedisPubSubChannelLayer):
+    def deserialize(self, message):
+        return message if isinstance(message, dict) else super().deserialize(message)
+
+    def _get_layer(self):
+        loop = asyncio.get_running_loop()
+        try:
+            return self._layers[loop]
+        except KeyError:
+            layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
+            _wrap_close(self, loop)
+            return layer
+
+    def group_generation(self, group: str) -> tuple[int, int] | None:
+        """(subscription epoch, messages received) of `group` in this process, or None while no
+        local socket is in it. Equal values at two moments: no message of the group arrived between."""
+        layer = self._layers.get(asyncio.get_running_loop())
+        if layer is None:
+            return None
+        name = layer._get_group_channel_name(group)
+        epoch = layer.epochs.get(name)
+        if epoch is None or name not in layer.groups:
+            return None
+        return epoch, layer.generations.get(name, 0)
