@@ -41,6 +41,7 @@ class _Entry:
 
 
 _entries: dict[asyncio.AbstractEventLoop, dict[Key, _Entry]] = {}
+_reading: dict[asyncio.AbstractEventLoop, dict[tuple[Key, Stamp], asyncio.Task]] = {}
 
 
 def _stamp(screening_id: int, production_id: int) -> Stamp | None:
@@ -68,19 +69,30 @@ async def screening_state_snapshot(
     key = (screening_id, sees_hidden_live, sees_hidden_rounds)
     stamp = _stamp(screening_id, production_id)
     entry = entries.get(key)
-    if (
-        entry is not None
-        and stamp is not None
-        and entry.stamp == stamp
-        and loop.time() - entry.read_at < MAX_AGE_SECONDS
-    ):
-        if ticket is None or (entry.shared.poll_id is None and not entry.shared.round_polls):
-            return screening_state_for_ticket(shared=entry.shared, ticket=ticket)  # no query: answered in the loop
-        return await database_sync_to_async(screening_state_for_ticket)(shared=entry.shared, ticket=ticket)
-    read_at = loop.time()
-    state, shared = await database_sync_to_async(_read)(screening_id=screening_id, ticket=ticket, key=key)
-    if stamp is not None:
-        if len(entries) >= MAX_ENTRIES:  # screenings long over: start again rather than grow
-            entries.clear()
-        entries[key] = _Entry(stamp=stamp, read_at=read_at, shared=shared)
-    return state
+    if stamp is None:
+        return (await database_sync_to_async(_read)(screening_id=screening_id, ticket=ticket, key=key))[0]
+    if entry is None or entry.stamp != stamp or loop.time() - entry.read_at >= MAX_AGE_SECONDS:
+        # One read per crowd: joiners arriving while it runs wait for it, if no message of the groups
+        # arrived since it started (same stamp); their own part is read afterwards.
+        pending = _reading.setdefault(loop, {})
+        flight = pending.get((key, stamp))
+        if flight is None:
+            flight = pending[(key, stamp)] = loop.create_task(_fill(entries, key, stamp, screening_id))
+            flight.add_done_callback(lambda _task: pending.pop((key, stamp), None))
+        entry = await asyncio.shield(flight)
+    shared = entry.shared
+    if ticket is None or (shared.poll_id is None and not shared.round_polls):
+        return screening_state_for_ticket(shared=shared, ticket=ticket)  # no query: answered in the loop
+    return await database_sync_to_async(screening_state_for_ticket)(shared=shared, ticket=ticket)
+
+
+async def _fill(entries: dict[Key, _Entry], key: Key, stamp: Stamp, screening_id: int) -> _Entry:
+    read_at = asyncio.get_running_loop().time()
+    shared = await database_sync_to_async(screening_state_shared_get)(
+        screening_id=screening_id, sees_hidden_live=key[1], sees_hidden_rounds=key[2]
+    )
+    entry = _Entry(stamp=stamp, read_at=read_at, shared=shared)
+    if len(entries) >= MAX_ENTRIES:  # screenings long over: start again rather than grow
+        entries.clear()
+    entries[key] = entry
+    return entry

@@ -4,6 +4,9 @@ never read the session or the user (config/websocket.py)."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
@@ -150,3 +153,19 @@ def test_the_watch_socket_knows_its_organizer_from_the_session(live_screening, o
 
     async_to_sync(scenario)()
     assert not Vote.objects.exists()
+
+
+def test_a_crowd_joining_at_once_reads_the_shared_state_once(live_screening, organizer, make_tickets):
+    tickets = make_tickets(6)
+    poll_open(screening=live_screening, duration_seconds=60, by=organizer)
+
+    async def scenario():
+        async with queries_of() as captured:
+            crowd = await asyncio.gather(*(joined(live_screening.id, t.code) for t in tickets))
+        plays = [q for q in captured.captured_queries if '"screenings_play"' in q["sql"]]
+        assert len(plays) == 1, f"{len(plays)} reads of the shared state for {len(tickets)} joiners"
+        assert len({json.dumps(state["poll"], sort_keys=True) for _ws, state in crowd}) == 1
+        for ws, _state in crowd:
+            await ws.disconnect()
+
+    async_to_sync(scenario)()
