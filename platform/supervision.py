@@ -160,8 +160,16 @@ UVICORN_APP = "config.asgi:application"
 # What web_command's flags say, for platform/reuseport.py's uvicorn.Config (tests/platform/test_launcher.py
 # checks that they agree). Per-message deflate off: ~316 KiB per connection (uvicorn#1862). Access logs
 # off: one line per request. No proxy headers: the client's address is the socket peer unless
-# TRUSTED_PROXY_COUNT says otherwise (config/client_address.py); uvicorn must not rewrite it.
-UVICORN_OPTIONS = {"ws_per_message_deflate": False, "lifespan": "off", "access_log": False, "proxy_headers": False}
+# TRUSTED_PROXY_COUNT says otherwise (config/client_address.py); uvicorn must not rewrite it. Log level
+# warning: at info uvicorn logs three lines per websocket ("[accepted]", "connection open", "connection
+# closed"), 7 % of a web process's CPU while a crowd joins (py-spy, docs/performance.md).
+UVICORN_OPTIONS = {
+    "ws_per_message_deflate": False,
+    "lifespan": "off",
+    "access_log": False,
+    "proxy_headers": False,
+    "log_level": "warning",
+}
 
 
 def web_command(host: str, port: str | int, processes: int = 1) -> list[str]:
@@ -182,6 +190,8 @@ def web_command(host: str, port: str | int, processes: int = 1) -> list[str]:
         "off",
         "--no-access-log",
         "--no-proxy-headers",
+        "--log-level",
+        "warning",
     ]
 
 

@@ -63,14 +63,18 @@ def venue_list(*, owner) -> QuerySet[Venue]:
 
 def ticket_for_screening_get(*, code: str, screening_id: int) -> Ticket | None:
     """A ticket that may join this screening's live pages: this screening's, not refunded."""
-    if not ticket_code_valid(code):
-        return None
-    return (
-        Ticket.objects.filter(code=code, screening_id=screening_id)
-        .exclude(status=Ticket.Status.REFUNDED)
-        .select_related("screening")
-        .first()
-    )
+    return tickets_for_screenings_get(wanted=[(code, screening_id)]).get((code, screening_id))
+
+
+def tickets_for_screenings_get(*, wanted: list[tuple[str, int]]) -> dict[tuple[str, int], Ticket]:
+    """`ticket_for_screening_get` for many (code, screening id) at once, in one query: the
+    tickets found, by (code, screening id); the others may not join (a crowd's hellos)."""
+    codes = {code for code, _screening_id in wanted if ticket_code_valid(code)}
+    if not codes:
+        return {}
+    tickets = Ticket.objects.filter(code__in=codes).exclude(status=Ticket.Status.REFUNDED).select_related("screening")
+    found = {(ticket.code, ticket.screening_id): ticket for ticket in tickets}
+    return {pair: found[pair] for pair in wanted if pair in found}
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,6 @@ from config.ratelimit import ticket_guess_limit
 from screenings import policy
 from screenings.events import production_group, screening_group
 from screenings.models import Screening, Ticket
-from screenings.selectors.ticketing import ticket_for_screening_get
 from voting.live import flusher, presence
 from voting.live.batcher import batcher
 from voting.live.consumers.base import (
@@ -39,6 +38,7 @@ from voting.live.consumers.base import (
     scope_user,
     supported_language,
 )
+from voting.live.hellos import ticket_lookups
 from voting.live.snapshots import screening_state_snapshot
 from voting.models import Poll
 from voting.selectors.rounds import ticket_may_vote
@@ -215,9 +215,7 @@ class ScreeningConsumer(LiveConsumer):
             self.production_id, self.hidden_live, self.hidden_rounds = rights
         else:
             code = hello.ticket if isinstance(hello.ticket, str) else ""
-            self.ticket = await database_sync_to_async(ticket_for_screening_get)(
-                code=code, screening_id=self.screening_id
-            )
+            self.ticket = await ticket_lookups().get(code=code, screening_id=self.screening_id)
             if self.ticket is None:
                 # Only failures touch the guessing limit: a valid holder never waits on it. The first
                 # TICKET_LOOKUP_FAILURE_LIMIT unknown codes are `forbidden`, the next ones `throttled`.
