@@ -140,14 +140,16 @@ def tally_init(*, poll_id: int, option_ids: list[int]) -> None:
         pipe.execute()
 
 
-def flush_claim(*, limit: int = 500) -> list[tuple[int, str, bool]]:
-    """Take the dirty polls this process may broadcast now (each gated to one send per interval)."""
+def flush_claim(*, limit: int = 500, interval_ms=None) -> list[tuple[int, str, bool]]:
+    """Take the dirty polls this process may broadcast now (each gated to one send per interval:
+    FLUSH_INTERVAL_MS, or what `interval_ms(group)` says for a poll's group)."""
     r = client()
     members = r.spop(dirty_key(), limit) or []
     claimed = []
     for member in members:
         poll_id, group, hidden = dirty_parse(member)
-        if r.set(gate_key(poll_id), "1", nx=True, px=FLUSH_INTERVAL_MS):
+        gate_ms = FLUSH_INTERVAL_MS if interval_ms is None else interval_ms(group)
+        if r.set(gate_key(poll_id), "1", nx=True, px=gate_ms):
             claimed.append((poll_id, group, hidden))
         else:
             r.sadd(dirty_key(), member)  # sent less than an interval ago: keep it for a later tick

@@ -1,4 +1,4 @@
-"""Coalesced live tallies: at most a few `tally` broadcasts per second per poll.
+"""Coalesced live tallies: at most a few `tally` broadcasts per second per poll, fewer for a crowd.
 
 Votes only mark their poll dirty in Redis (voting.tally). Each ASGI process
 with connected sockets runs one flusher task per event loop; every tick it
@@ -18,19 +18,31 @@ from channels.layers import get_channel_layer
 
 from voting import tally
 from voting.live import presence
+from voting.live.layer import LiveChannelLayer
 from voting.models import Poll
 from voting.selectors.polls import poll_options_list
 
 logger = logging.getLogger(__name__)
 TICK_SECONDS = tally.FLUSH_INTERVAL_MS / 1000
+# A big audience gets its snapshots less often: one poll's tally costs a frame per socket, and a
+# process sends at most about this many tally frames per second (at 5,000 sockets per process,
+# a snapshot per 1.25 s). Below 1,000 sockets per process nothing changes: every 250 ms.
+TALLY_FRAMES_PER_SECOND = 4000
 
 _tasks: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
 _sockets: dict[asyncio.AbstractEventLoop, int] = {}
 
 
-def tally_events_due() -> list[tuple[str, dict]]:
+def tally_interval_ms(sockets: int) -> int:
+    """How long a poll's group of `sockets` local sockets waits between two snapshots."""
+    return max(tally.FLUSH_INTERVAL_MS, int(1000 * sockets / TALLY_FRAMES_PER_SECOND))
+
+
+def tally_events_due(*, group_sizes: dict[str, int] | None = None) -> list[tuple[str, dict]]:
+    """The snapshots to send now. `group_sizes`: this process's sockets per group (the layer's)."""
+    sizes = group_sizes or {}
     events = []
-    for poll_id, group, hidden in tally.flush_claim():
+    for poll_id, group, hidden in tally.flush_claim(interval_ms=lambda g: tally_interval_ms(sizes.get(g, 0))):
         poll = Poll.objects.filter(pk=poll_id, status=Poll.Status.OPEN).first()
         if poll is None:
             continue  # decided meanwhile: poll.decided carries the final counts
@@ -60,7 +72,8 @@ async def _run(loop: asyncio.AbstractEventLoop) -> None:
             published_at = loop.time()
             await asyncio.to_thread(presence.presence_publish)  # display only; it never raises
         try:
-            for group, event in await database_sync_to_async(tally_events_due)():
+            sizes = layer.group_sizes() if isinstance(layer, LiveChannelLayer) else {}
+            for group, event in await database_sync_to_async(tally_events_due)(group_sizes=sizes):
                 await layer.group_send(group, event)
         except Exception:  # keep flushing: a later snapshot repairs a lost one
             logger.exception("tally flush failed")

@@ -98,3 +98,11 @@ class LiveChannelLayer(RedisPubSubChannelLayer):
         if epoch is None or name not in layer.groups:
             return None
         return epoch, layer.generations.get(name, 0)
+
+    def group_sizes(self) -> dict[str, int]:
+        """How many local sockets each group has in this process (this event loop), by group name."""
+        layer = self._layers.get(asyncio.get_running_loop())
+        if layer is None:
+            return {}
+        start = len(layer._get_group_channel_name(""))
+        return {name[start:]: len(members) for name, members in layer.groups.items()}

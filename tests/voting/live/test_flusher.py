@@ -44,3 +44,22 @@ def test_a_decided_poll_gets_no_more_tallies(
         vote_cast(poll_id=poll.id, ticket_code=make_tickets(1)[0].code, option_id=story.to_right.id)
     poll_decide(poll_id=poll.id)
     assert tally_events_due() == []
+
+
+@pytest.mark.parametrize("sockets", [10, 8000])
+def test_a_crowd_gets_its_snapshots_less_often(
+    sockets, live_screening, organizer, story, make_tickets, django_capture_on_commit_callbacks
+):
+    """One snapshot costs a frame per socket: a process with a crowd in the group gates the poll
+    longer (compared with the small audience's gate, not timed)."""
+    from voting.live.flusher import tally_interval_ms
+
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    tally.client().delete(tally.dirty_key(), tally.gate_key(poll.id))
+    with django_capture_on_commit_callbacks(execute=True):
+        vote_cast(poll_id=poll.id, ticket_code=make_tickets(1)[0].code, option_id=story.to_right.id)
+    group = f"screening.{live_screening.id}"
+    assert [g for g, _event in tally_events_due(group_sizes={group: sockets})] == [group]
+    gate_ms = tally.client().pttl(tally.gate_key(poll.id))
+    assert tally_interval_ms(sockets) - 100 < gate_ms <= tally_interval_ms(sockets)
+    assert tally_interval_ms(10) == tally.FLUSH_INTERVAL_MS < tally_interval_ms(8000)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from http.cookies import CookieError, SimpleCookie
+from importlib import import_module
 from typing import Annotated
 
 import msgspec
@@ -129,10 +130,16 @@ def scope_language(scope) -> str:
 
 
 async def scope_user(scope):
-    """The socket's logged-in user, read on first use: only the sockets that need one pay for the
-    session and user lookups (config/websocket.py), never a phone's ticket hello."""
+    """The socket's logged-in user, read on first use from its session cookie: only the sockets
+    that need one pay for the session and user lookups (config/websocket.py), never a phone's
+    ticket hello. Sockets never change a session: it is read, not saved."""
     if "user" not in scope:
-        scope["user"] = await get_user(scope) if "session" in scope else AnonymousUser()
+        session_key = (scope.get("cookies") or {}).get(settings.SESSION_COOKIE_NAME)
+        if session_key is None:
+            scope["user"] = AnonymousUser()
+        else:
+            scope["session"] = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+            scope["user"] = await get_user(scope)
     return scope["user"]
 
 
