@@ -8,6 +8,10 @@ Why not Channels' defaults as they are:
   which closes old connections around each call itself.
 - frames are decoded with msgspec against the protocol's message types, so a malformed,
   oversized, deeply nested or binary frame is an `error invalid` and the socket stays up.
+- `__call__` reads the client and the channel layer through two long-lived reader tasks into
+  one inbox, instead of Channels' `await_many_dispatch`, which creates a task and an
+  `asyncio.wait` per message (a fifth of a web process's CPU during a vote, py-spy;
+  docs/performance.md). Messages are still dispatched one at a time, in arrival order.
 - a broadcast is encoded once per process, not once per socket: the channel layer
   (voting/live/layer.py) queues one event dict for every local socket of a group, and
   `send_event` keeps the frame it made of it for the next socket (`shared_frame`).
@@ -15,6 +19,8 @@ Why not Channels' defaults as they are:
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 from http.cookies import CookieError, SimpleCookie
 from importlib import import_module
@@ -22,7 +28,9 @@ from typing import Annotated
 
 import msgspec
 from channels.auth import get_user
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
@@ -143,6 +151,11 @@ async def scope_user(scope):
     return scope["user"]
 
 
+class _Failed:
+    def __init__(self, error: BaseException):
+        self.error = error
+
+
 class LiveConsumer(AsyncJsonWebsocketConsumer):
     """Base of the live sockets. Subclasses set `self.groups_joined` once they have joined."""
 
@@ -157,6 +170,43 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def websocket_receive(self, message):
         with translation.override(self.language):  # error messages in the socket's language
             await super().websocket_receive(message)
+
+    async def __call__(self, scope, receive, send):
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        if self.channel_layer is None:
+            return await super().__call__(scope, receive, send)
+        self.channel_name = await self.channel_layer.new_channel()
+        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+        self.base_send = send
+        inbox: asyncio.Queue = asyncio.Queue()
+
+        async def read(source):
+            try:
+                while True:
+                    inbox.put_nowait(await source())
+            except asyncio.CancelledError:
+                raise
+            except BaseException as error:  # raised in the consumer's own loop, as Channels does
+                inbox.put_nowait(_Failed(error))
+
+        readers = [asyncio.ensure_future(read(receive)), asyncio.ensure_future(read(self.channel_receive))]
+        try:
+            while True:
+                message = await inbox.get()
+                if isinstance(message, _Failed):
+                    raise message.error
+                await self.dispatch(message)
+        except StopConsumer:
+            pass
+        finally:
+            for reader in readers:
+                reader.cancel()
+            for reader in readers:
+                try:
+                    await reader
+                except asyncio.CancelledError:
+                    pass
 
     async def dispatch(self, message):
         handler = getattr(self, message["type"].replace(".", "_"), None)
