@@ -179,7 +179,7 @@ class Viewer:
                         future.set_result(message)
                     elif kind == "error":
                         self.refused[f"unsolicited:{message.get('code')}"] += 1
-        except Exception as error:  # noqa: BLE001 - a dropped socket is a result, not a crash
+        except Exception as error:  # a dropped socket is a result, not a crash
             self.closed = repr(error)
         else:
             self.closed = f"closed {self.ws.close_code}"
@@ -205,7 +205,7 @@ async def join(viewer: Viewer, *, url: str, origin: str, timeout: float) -> None
         await viewer.ws.send(json.dumps({"type": "hello", "ticket": viewer.code}))
         await asyncio.wait_for(viewer.state.wait(), timeout)
         viewer.join_seconds = time.monotonic() - started
-    except Exception as error:  # noqa: BLE001 - counted and reported
+    except Exception as error:  # counted and reported
         viewer.join_error = repr(error)[:200]
 
 
@@ -219,7 +219,7 @@ async def vote(viewer: Viewer, *, poll: int, options: list[int], votes: int, tim
         try:
             await viewer.ws.send(json.dumps({"type": "vote", "poll": poll, "option": option, "ref": ref}))
             answer = await asyncio.wait_for(future, timeout)
-        except Exception:  # noqa: BLE001 - no answer in time or a closed socket
+        except Exception:  # no answer in time or a closed socket
             answer = {"type": "error", "code": "no_answer"}
         if answer["type"] == "vote.accepted":
             viewer.acks.append(time.monotonic() - sent)
@@ -335,19 +335,28 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
         "join_errors": dict(join_errors),
         "join_total_seconds": round(join_total, 2),
         "join_per_second": round(len(joined) / join_total, 1) if join_total else None,
-        "join_ms": {"p50": ms(pct(join_times, 50)), "p99": ms(pct(join_times, 99)), "max": ms(max(join_times, default=None))},
+        "join_ms": {
+            "p50": ms(pct(join_times, 50)),
+            "p99": ms(pct(join_times, 99)),
+            "max": ms(max(join_times, default=None)),
+        },
         "votes_sent": sent,
         "votes_accepted": len(acks),
         "votes_refused": dict(refused),
         "votes_refused_total": sum(refused.values()),
         "vote_seconds": round(vote_seconds, 2),
         "votes_per_second": round(len(acks) / vote_seconds, 1) if vote_seconds else None,
-        "ack_ms": {p: ms(pct(acks, q)) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))} | {"max": ms(max(acks, default=None))},
+        "ack_ms": {p: ms(pct(acks, q)) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))}
+        | {"max": ms(max(acks, default=None))},
         "voted_before_close": extra["voted_before_close"],
         "tallies_per_socket": round(sum(tallies) / len(tallies), 2) if tallies else None,
         "tallies_per_socket_per_second": round(sum(tallies) / sum(windows), 2) if windows else None,
         "decided_sockets": len(decided),
-        "decided_ms_after_close": {"p50": ms(pct(delays, 50)), "p99": ms(pct(delays, 99)), "max": ms(max(delays, default=None))},
+        "decided_ms_after_close": {
+            "p50": ms(pct(delays, 50)),
+            "p99": ms(pct(delays, 99)),
+            "max": ms(max(delays, default=None)),
+        },
         "decided_option": decided[0].decision.get("option") if decided else None,
         "poll_status": counted.get("status"),
         "counted": counts,
@@ -369,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--poll-seconds", type=int, default=0, help="poll duration (default: 10 s + 1 s per 200 votes)")
     parser.add_argument("--connect-concurrency", type=int, default=200, help="sockets connecting at once")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for a join or a vote's answer")
-    parser.add_argument("--decision-timeout", type=float, default=30, help="seconds after closes_at to wait for poll.decided")
+    parser.add_argument(
+        "--decision-timeout", type=float, default=30, help="seconds after closes_at to wait for poll.decided"
+    )
     parser.add_argument("--sync", action="store_true", help="pause at each phase until a line arrives on stdin")
     args = parser.parse_args(argv)
     limit = raise_open_files()

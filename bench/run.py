@@ -306,8 +306,14 @@ def table(result: dict) -> str:
         ("sockets joined", f"{lg['sockets_joined']:,} in {lg['join_total_seconds']} s ({lg['join_per_second']}/s)"),
         ("join ms p50 / p99 / max", trio(lg["join_ms"])),
         ("web memory per idle socket", f"{result['memory_per_socket_kib']} KiB ({result['web_rss_delta_mib']} MiB)"),
-        ("votes sent / accepted / refused", f"{lg['votes_sent']:,} / {lg['votes_accepted']:,} / {lg['votes_refused_total']:,} {lg['votes_refused'] or ''}"),
-        ("votes counted (GET /api/polls/)", f"{lg['votes_counted']:,} (expected {lg['voters_expected']:,}; exact: {lg['counts_exact']})"),
+        (
+            "votes sent / accepted / refused",
+            f"{lg['votes_sent']:,} / {lg['votes_accepted']:,} / {lg['votes_refused_total']:,} {lg['votes_refused'] or ''}",
+        ),
+        (
+            "votes counted (GET /api/polls/)",
+            f"{lg['votes_counted']:,} (expected {lg['voters_expected']:,}; exact: {lg['counts_exact']})",
+        ),
         ("votes/s", f"{lg['votes_per_second']}"),
         ("ack ms p50 / p95 / p99 / max", trio(lg["ack_ms"], ("p50", "p95", "p99", "max"))),
         ("poll.decided ms after close p50 / p99 / max", trio(lg["decided_ms_after_close"])),
@@ -317,7 +323,9 @@ def table(result: dict) -> str:
     width = max(len(r[0]) for r in rows)
     lines = [f"{label:<{width}}  {value}" for label, value in rows]
     lines.append("")
-    lines.append(f"{'process':<14}{'CPU s join':>11}{'votes':>8}{'decision':>10}{'RSS MiB ready':>15}{'joined':>8}{'end':>8}")
+    lines.append(
+        f"{'process':<14}{'CPU s join':>11}{'votes':>8}{'decision':>10}{'RSS MiB ready':>15}{'joined':>8}{'end':>8}"
+    )
     for name, p in result["processes"].items():
         lines.append(
             f"{name:<14}{p['cpu_join_s']:>11}{p['cpu_votes_s']:>8}{p['cpu_decision_s']:>10}"
@@ -335,7 +343,9 @@ def main() -> int:
     port = int(os.environ.get("BENCH_PORT") or free_port())
     env = platform_env(data_dir, port, database)
     base = f"http://127.0.0.1:{port}"
-    log(f"DATA_DIR {data_dir}, {base}, database {database.url or 'SQLite'}, REDIS_URL {env.get('REDIS_URL', 'private')}")
+    log(
+        f"DATA_DIR {data_dir}, {base}, database {database.url or 'SQLite'}, REDIS_URL {env.get('REDIS_URL', 'private')}"
+    )
     platform = None
     samples: dict[str, dict] = {}
     try:
@@ -346,7 +356,13 @@ def main() -> int:
         subprocess.run(
             [PYTHON, "manage.py", "createsuperuser", "--noinput"],
             cwd=ROOT,
-            env={**env, "DB_POOL": "false", "DJANGO_SUPERUSER_USERNAME": "bench", "DJANGO_SUPERUSER_PASSWORD": password, "DJANGO_SUPERUSER_EMAIL": "bench@bench.example"},
+            env={
+                **env,
+                "DB_POOL": "false",
+                "DJANGO_SUPERUSER_USERNAME": "bench",
+                "DJANGO_SUPERUSER_PASSWORD": password,
+                "DJANGO_SUPERUSER_EMAIL": "bench@bench.example",
+            },
             check=True,
             stdout=sys.stderr,  # stdout is the table and the JSON line only
         )
