@@ -58,6 +58,16 @@ def ms(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds * 1000, 1)
 
 
+def peak_per_second(times: list[float]) -> int:
+    """The most messages within any one second (times sorted, as they arrived)."""
+    peak, first = 0, 0
+    for last, at in enumerate(times):
+        while at - times[first] >= 1.0:
+            first += 1
+        peak = max(peak, last - first + 1)
+    return peak
+
+
 def parse_time(text: str) -> float:
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
@@ -150,7 +160,7 @@ class Viewer:
         self.decided_at: float | None = None
         self.opened_at: float | None = None
         self.decision: dict | None = None
-        self.tallies = 0
+        self.tallies: list[float] = []  # when each `tally` arrived
         self.pending: dict[str, asyncio.Future] = {}
         self.acks: list[float] = []
         self.accepted = 0
@@ -165,7 +175,7 @@ class Viewer:
                 message = json.loads(frame)
                 kind = message.get("type")
                 if kind == "tally":
-                    self.tallies += 1
+                    self.tallies.append(time.monotonic())
                 elif kind == "state":
                     self.state.set()
                 elif kind == "poll.opened":
@@ -322,7 +332,7 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
     expected = Counter(str(v.last_option) for v in joined if v.last_option is not None)
     counts = {str(k): n for k, n in (counted.get("counts") or {}).items()}
     windows = [v.decided_at - v.opened_at for v in decided if v.opened_at and v.decided_at > v.opened_at]
-    tallies = [v.tallies for v in joined]
+    tallies = [len(v.tallies) for v in joined]
     sent = sum(len(v.acks) + sum(v.refused.values()) for v in joined)
     join_times = [v.join_seconds for v in joined]
     join_errors = Counter(v.join_error.split("(")[0] for v in viewers if v.join_error)
@@ -351,6 +361,7 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
         "voted_before_close": extra["voted_before_close"],
         "tallies_per_socket": round(sum(tallies) / len(tallies), 2) if tallies else None,
         "tallies_per_socket_per_second": round(sum(tallies) / sum(windows), 2) if windows else None,
+        "tallies_peak_per_socket_per_second": max((peak_per_second(v.tallies) for v in joined), default=0),
         "decided_sockets": len(decided),
         "decided_ms_after_close": {
             "p50": ms(pct(delays, 50)),

@@ -182,8 +182,7 @@ def platform_env(data_dir: Path, port: int, database: Database) -> dict:
         CELERY_DECISIONS_QUEUE=f"bench{run}-decisions",
         PYTHONUNBUFFERED="1",
     )
-    for key in ("CELERY_BROKER_URL", "TEST_RUN_ID"):
-        env.pop(key, None)
+    env.pop("TEST_RUN_ID", None)  # a test session's: the platform here has its own queues
     if database.url:
         env["DATABASE_URL"] = database.url
     if env.get("BENCH_REDIS") == "private":
@@ -318,7 +317,10 @@ def table(result: dict) -> str:
         ("ack ms p50 / p95 / p99 / max", trio(lg["ack_ms"], ("p50", "p95", "p99", "max"))),
         ("poll.decided ms after close p50 / p99 / max", trio(lg["decided_ms_after_close"])),
         ("sockets that got poll.decided", f"{lg['decided_sockets']:,} of {lg['sockets_joined']:,}"),
-        ("tallies per socket (per second)", f"{lg['tallies_per_socket']} ({lg['tallies_per_socket_per_second']}/s)"),
+        (
+            "tallies per socket (/s open, peak /s)",
+            f"{lg['tallies_per_socket']} ({lg['tallies_per_socket_per_second']}, {lg['tallies_peak_per_socket_per_second']})",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     lines = [f"{label:<{width}}  {value}" for label, value in rows]
