@@ -285,7 +285,8 @@ async def run(args: argparse.Namespace) -> dict:
     log(f"{len(joined)}/{len(viewers)} sockets joined in {join_total:.1f} s")
     await phase("joined", args.sync)
 
-    duration = args.poll_seconds or min(3600, max(10, math.ceil(10 + args.viewers * args.votes / 200)))
+    # Long enough that every vote lands before the close on a busy machine (~100 votes/s and up).
+    duration = args.poll_seconds or min(3600, max(10, math.ceil(10 + args.viewers * args.votes / 100)))
     poll = api.call("POST", f"/api/screenings/{screening}/polls/", {"duration_seconds": duration})
     options = [option["id"] for option in poll["options"]]
     closes_at = parse_time(poll["closes_at"])
@@ -329,6 +330,8 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
         refused.update(v.refused)
     decided = [v for v in joined if v.decided_at is not None]
     delays = [v.decided_at - closes_at for v in decided]
+    decision = counted.get("decision") or {}
+    decided_at = parse_time(decision["decided_at"]) if decision.get("decided_at") else None
     expected = Counter(str(v.last_option) for v in joined if v.last_option is not None)
     counts = {str(k): n for k, n in (counted.get("counts") or {}).items()}
     windows = [v.decided_at - v.opened_at for v in decided if v.opened_at and v.decided_at > v.opened_at]
@@ -368,6 +371,12 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
             "p99": ms(pct(delays, 99)),
             "max": ms(max(delays, default=None)),
         },
+        # Where the delay goes: the decision itself (server's decided_at), then delivery to the sockets.
+        "server_decided_ms_after_close": ms(decided_at - closes_at) if decided_at else None,
+        "delivered_ms_after_decided": {
+            "p50": ms(pct([d - (decided_at - closes_at) for d in delays], 50)) if decided_at else None,
+            "max": ms(max(delays) - (decided_at - closes_at)) if decided_at and delays else None,
+        },
         "decided_option": decided[0].decision.get("option") if decided else None,
         "poll_status": counted.get("status"),
         "counted": counts,
@@ -386,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", required=True)
     parser.add_argument("--viewers", type=int, default=1000)
     parser.add_argument("--votes", type=int, default=1, help="votes per viewer (later ones change the option)")
-    parser.add_argument("--poll-seconds", type=int, default=0, help="poll duration (default: 10 s + 1 s per 200 votes)")
+    parser.add_argument("--poll-seconds", type=int, default=0, help="poll duration (default: 10 s + 1 s per 100 votes)")
     parser.add_argument("--connect-concurrency", type=int, default=200, help="sockets connecting at once")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for a join or a vote's answer")
     parser.add_argument(

@@ -316,6 +316,11 @@ def table(result: dict) -> str:
         ("votes/s", f"{lg['votes_per_second']}"),
         ("ack ms p50 / p95 / p99 / max", trio(lg["ack_ms"], ("p50", "p95", "p99", "max"))),
         ("poll.decided ms after close p50 / p99 / max", trio(lg["decided_ms_after_close"])),
+        (
+            "  of which: decision (server decided_at), delivery p50 / max",
+            f"{lg['server_decided_ms_after_close']} ms, "
+            f"{lg['delivered_ms_after_decided']['p50']} / {lg['delivered_ms_after_decided']['max']} ms",
+        ),
         ("sockets that got poll.decided", f"{lg['decided_sockets']:,} of {lg['sockets_joined']:,}"),
         (
             "tallies per socket (/s open, peak /s)",
