@@ -165,6 +165,9 @@ class Viewer:
         self.acks: list[float] = []
         self.accepted = 0
         self.refused: Counter = Counter()
+        self.sent = 0
+        self.late: set[str] = set()  # refs of votes whose answer did not come within the timeout
+        self.late_answers: Counter = Counter()  # what those answers were when they came after all
         self.last_option: int | None = None
         self.closed: str | None = None
         self.join_error: str | None = None
@@ -184,10 +187,13 @@ class Viewer:
                     self.decided_at, self.decision = time.time(), message
                     self.decided.set()
                 elif kind in ("vote.accepted", "error"):
-                    future = self.pending.pop(message.get("ref") or "", None)
+                    ref = message.get("ref") or ""
+                    future = self.pending.pop(ref, None)
                     if future and not future.done():
                         future.set_result(message)
-                    elif kind == "error":
+                    elif ref in self.late:
+                        self.late_answers[message.get("code") or kind] += 1
+                    else:
                         self.refused[f"unsolicited:{message.get('code')}"] += 1
         except Exception as error:  # a dropped socket is a result, not a crash
             self.closed = repr(error)
@@ -228,8 +234,11 @@ async def vote(viewer: Viewer, *, poll: int, options: list[int], votes: int, tim
         sent = time.monotonic()
         try:
             await viewer.ws.send(json.dumps({"type": "vote", "poll": poll, "option": option, "ref": ref}))
+            viewer.sent += 1
             answer = await asyncio.wait_for(future, timeout)
         except Exception:  # no answer in time or a closed socket
+            viewer.pending.pop(ref, None)
+            viewer.late.add(ref)
             answer = {"type": "error", "code": "no_answer"}
         if answer["type"] == "vote.accepted":
             viewer.acks.append(time.monotonic() - sent)
@@ -308,6 +317,8 @@ async def run(args: argparse.Namespace) -> dict:
         await asyncio.sleep(0.5)
         counted = api.call("GET", f"/api/polls/{poll['id']}/")
     await phase("done", args.sync)
+    # Sockets the server (or the network) closed before their decision came; ours close next.
+    dropped = Counter(v.closed for v in joined if v.closed and not v.decided_at)
     await asyncio.gather(*(v.ws.close() for v in viewers if v.ws), return_exceptions=True)
     return report(
         args,
@@ -320,6 +331,7 @@ async def run(args: argparse.Namespace) -> dict:
         ids={**ids, "poll": poll["id"], "poll_seconds": duration},
         setup_seconds=setup_seconds,
         voted_before_close=voted_before_close,
+        dropped=dropped,
     )
 
 
@@ -336,7 +348,11 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
     counts = {str(k): n for k, n in (counted.get("counts") or {}).items()}
     windows = [v.decided_at - v.opened_at for v in decided if v.opened_at and v.decided_at > v.opened_at]
     tallies = [len(v.tallies) for v in joined]
-    sent = sum(len(v.acks) + sum(v.refused.values()) for v in joined)
+    sent = sum(v.sent for v in joined)
+    late: Counter = Counter()
+    for v in joined:
+        late.update(v.late_answers)
+    closes = extra["dropped"]
     join_times = [v.join_seconds for v in joined]
     join_errors = Counter(v.join_error.split("(")[0] for v in viewers if v.join_error)
     return {
@@ -357,6 +373,9 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
         "votes_accepted": len(acks),
         "votes_refused": dict(refused),
         "votes_refused_total": sum(refused.values()),
+        # Answers that came after the client had given up (--timeout) on them: e.g. `vote.accepted`
+        # (stored and counted, but late) or `poll_closed` (the server read the frame after the close).
+        "late_answers": dict(late),
         "vote_seconds": round(vote_seconds, 2),
         "votes_per_second": round(len(acks) / vote_seconds, 1) if vote_seconds else None,
         "ack_ms": {p: ms(pct(acks, q)) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))}
@@ -384,7 +403,8 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
         "voters_expected": sum(expected.values()),
         "counts_expected": dict(expected),
         "counts_exact": counts == dict(expected) and counted.get("status") == "decided",
-        "sockets_dropped": sum(1 for v in joined if v.closed and not v.decided_at),
+        "sockets_dropped": sum(closes.values()),
+        "dropped_how": dict(closes),
     }
 
 

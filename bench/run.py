@@ -192,6 +192,23 @@ def platform_env(data_dir: Path, port: int, database: Database) -> dict:
     return env
 
 
+def redis_forget(env: dict) -> None:
+    """Delete what this run left in a shared Redis (Celery's queue bindings, counters): every key
+    carries the run's CHANNELS_PREFIX or queue name. The launcher's private Redis goes with it."""
+    if "REDIS_URL" not in env:
+        return
+    import redis
+
+    tag = env["CHANNELS_PREFIX"]
+    try:
+        client = redis.Redis.from_url(env["REDIS_URL"], socket_timeout=5)
+        keys = list(client.scan_iter(match=f"*{tag}*", count=1000))
+        if keys:
+            client.delete(*keys)
+    except (redis.RedisError, OSError) as error:
+        log(f"could not clean up Redis keys *{tag}*: {error}")
+
+
 def raise_open_files() -> None:
     """Every socket is a file in a web process: let the processes (and supervisord's children,
     which inherit it) open as many as the hard limit allows, as an operator's LimitNOFILE would."""
@@ -307,7 +324,8 @@ def table(result: dict) -> str:
         ("web memory per idle socket", f"{result['memory_per_socket_kib']} KiB ({result['web_rss_delta_mib']} MiB)"),
         (
             "votes sent / accepted / refused",
-            f"{lg['votes_sent']:,} / {lg['votes_accepted']:,} / {lg['votes_refused_total']:,} {lg['votes_refused'] or ''}",
+            f"{lg['votes_sent']:,} / {lg['votes_accepted']:,} / {lg['votes_refused_total']:,} {lg['votes_refused'] or ''}"
+            + (f" late answers: {lg['late_answers']}" if lg["late_answers"] else ""),
         ),
         (
             "votes counted (GET /api/polls/)",
@@ -321,7 +339,11 @@ def table(result: dict) -> str:
             f"{lg['server_decided_ms_after_close']} ms, "
             f"{lg['delivered_ms_after_decided']['p50']} / {lg['delivered_ms_after_decided']['max']} ms",
         ),
-        ("sockets that got poll.decided", f"{lg['decided_sockets']:,} of {lg['sockets_joined']:,}"),
+        (
+            "sockets that got poll.decided",
+            f"{lg['decided_sockets']:,} of {lg['sockets_joined']:,}"
+            + (f" (dropped: {lg['dropped_how']})" if lg["dropped_how"] else ""),
+        ),
         (
             "tallies per socket (/s open, peak /s)",
             f"{lg['tallies_per_socket']} ({lg['tallies_per_socket_per_second']}, {lg['tallies_peak_per_socket_per_second']})",
@@ -401,6 +423,7 @@ def main() -> int:
         if platform:
             stop_platform(platform)
         database.drop()
+        redis_forget(env)
         if os.environ.get("BENCH_KEEP_DATA") != "1":
             shutil.rmtree(data_dir, ignore_errors=True)
         else:
