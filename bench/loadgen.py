@@ -250,8 +250,8 @@ async def vote(viewer: Viewer, *, poll: int, options: list[int], votes: int, tim
 
 async def phase(name: str, sync: bool) -> None:
     log(f"phase {name}")
-    if sync:
-        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+    if sync and not await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline):
+        raise SystemExit("loadgen: stdin closed (the orchestrator is gone): stopping")
 
 
 async def bounded(coroutines, limit: int) -> None:

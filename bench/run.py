@@ -25,6 +25,7 @@ Prints a table, then one JSON line (the last line of stdout) with every figure.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -219,13 +220,23 @@ def raise_open_files() -> None:
 
 def start_platform(env: dict, log_path: Path, timeout: float = 300) -> subprocess.Popen:
     out = open(log_path, "ab")
+
+    def stop_with_orchestrator():
+        # Linux: the launcher gets SIGTERM (and stops everything) if this process is killed, e.g.
+        # by a test's timeout; as platform/supervision.py does for supervisord.
+        with contextlib.suppress(Exception):
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
     proc = subprocess.Popen(
         [PYTHON, "platform/run.py", "serve"],
         cwd=ROOT,
         env=env,
         stdout=out,
         stderr=subprocess.STDOUT,
-        start_new_session=True,
+        start_new_session=True,  # a Ctrl-C on the terminal reaches it only through stop_platform
+        preexec_fn=stop_with_orchestrator,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
