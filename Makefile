@@ -7,14 +7,16 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint install install-dev lock messages migrate demo check-deploy bench screenshots clean help
+.PHONY: run test lint install install-dev lock messages migrate demo check-deploy bench bench-suite screenshots clean help
 .DEFAULT_GOAL := help
 
 help:
 	@echo "make run    - set up and serve the platform with demo data on http://127.0.0.1:$${PORT:-8000}"
 	@echo "              (make run WEB_PROCESSES=4: four ASGI server processes on that port)"
 	@echo "make test   - set up, lint and run the whole test suite (pytest)"
-	@echo "make bench  - run the benchmarks in bench/ and print their figures"
+	@echo "make bench  - the load generator against the platform as production runs it; prints a table + JSON"
+	@echo "              (make bench VIEWERS=3000 VOTES=2 WEB_PROCESSES=2; bench/README.md)"
+	@echo "make bench-suite - the pytest benchmarks bench/bench_*.py (make bench-suite ARGS=\"-k live_vote\")"
 	@echo "make screenshots - the main pages of each role (phone, desktop; en, ko) into .data/screenshots/"
 	@echo "make lock   - regenerate the lock files from pyproject.toml"
 	@echo "make messages - update the translation catalogues (locale/) from the code and templates"
@@ -77,7 +79,14 @@ lint: install-dev
 test: lint
 	$(PY) platform/run.py test $(ARGS)
 
+# The platform started by platform/run.py serve (production settings, a fresh PostgreSQL database,
+# Redis, WEB_PROCESSES web processes, worker, beat), driven by bench/loadgen.py from another process.
+# VIEWERS, VOTES and WEB_PROCESSES given on the command line reach bench/run.py through the environment.
 bench: install-dev
+	$(PY) bench/run.py
+
+# The older in-process benchmarks (pytest, the test suite's fixtures): bench/bench_*.py.
+bench-suite: install-dev
 	PRIVATE_POSTGRES=off $(PY) platform/run.py test bench -o python_files='bench_*.py' -p no:cacheprovider -s $(ARGS)
 
 # The product at a glance, without running a screening by hand (tests/screenshots/shoot_pages.py).

@@ -1,10 +1,10 @@
 """Live voting under load: N websocket audiences against real ASGI server processes, a Celery worker
 and beat, the channel layer on private Redis shards, and the test database.
 
-    make bench                                  # defaults below
-    BENCH_SOCKETS=1000 BENCH_VOTES_PER_SOCKET=2 make bench ARGS="bench/bench_live_vote.py"
-    BENCH_WEB_PROCESSES=2 BENCH_LAYER_SHARDS=2 make bench ARGS="bench/bench_live_vote.py"
-    BENCH_PGBOUNCER=1 DATABASE_URL=postgres://... make bench ARGS="bench/bench_live_vote.py"
+    make bench-suite                            # defaults below
+    BENCH_SOCKETS=1000 BENCH_VOTES_PER_SOCKET=2 make bench-suite ARGS="bench/bench_live_vote.py"
+    BENCH_WEB_PROCESSES=2 BENCH_LAYER_SHARDS=2 make bench-suite ARGS="bench/bench_live_vote.py"
+    BENCH_PGBOUNCER=1 DATABASE_URL=postgres://... make bench-suite ARGS="bench/bench_live_vote.py"
 
 BENCH_WEB_PROCESSES server processes share one port as under `make run WEB_PROCESSES=N`
 (SO_REUSEPORT, platform/reuseport.py); BENCH_LAYER_SHARDS redis-servers carry the channel layer

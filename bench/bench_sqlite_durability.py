@@ -1,6 +1,6 @@
 """What `synchronous=FULL` costs the vote path on SQLite (the embedded default), and what group commit saves.
 
-    make bench ARGS="-k sqlite_durability"
+    make bench-suite ARGS="-k sqlite_durability"
 
 Stores votes through the product's batch path (voting.services.votes_cast_batch: one transaction
 per batch, as the websocket batcher does) with the connection in `synchronous=NORMAL` and in

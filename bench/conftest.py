@@ -1,4 +1,4 @@
-"""Benchmarks run with `make bench`: files named bench_*.py, with the test suite's real-process fixtures."""
+"""Benchmarks run with `make bench-suite`: files named bench_*.py, with the test suite's real-process fixtures."""
 
 from tests.conftest import (  # noqa: F401  (fixtures)
     _purged_queue,
