@@ -165,6 +165,7 @@ class Viewer:
         self.acks: list[float] = []
         self.accepted = 0
         self.refused: Counter = Counter()
+        self.refused_in_time = 0  # refused `poll_closed` although written to the socket before the close
         self.sent = 0
         self.late: set[str] = set()  # refs of votes whose answer did not come within the timeout
         self.late_answers: Counter = Counter()  # what those answers were when they came after all
@@ -225,7 +226,7 @@ async def join(viewer: Viewer, *, url: str, origin: str, timeout: float) -> None
         viewer.join_error = repr(error)[:200]
 
 
-async def vote(viewer: Viewer, *, poll: int, options: list[int], votes: int, timeout: float) -> None:
+async def vote(viewer: Viewer, *, poll: int, options: list[int], votes: int, timeout: float, closes_at: float) -> None:
     for k in range(votes):
         option = options[(viewer.n + k) % len(options)]  # half the room each way; later votes switch
         ref = f"{viewer.n}.{k}"
@@ -235,17 +236,21 @@ async def vote(viewer: Viewer, *, poll: int, options: list[int], votes: int, tim
         try:
             await viewer.ws.send(json.dumps({"type": "vote", "poll": poll, "option": option, "ref": ref}))
             viewer.sent += 1
+            in_time = time.time() < closes_at  # written to the socket before the close
             answer = await asyncio.wait_for(future, timeout)
         except Exception:  # no answer in time or a closed socket
             viewer.pending.pop(ref, None)
             viewer.late.add(ref)
             answer = {"type": "error", "code": "no_answer"}
+            in_time = False
         if answer["type"] == "vote.accepted":
             viewer.acks.append(time.monotonic() - sent)
             viewer.accepted += 1
             viewer.last_option = option
         else:
             viewer.refused[answer.get("code") or "error"] += 1
+            if answer.get("code") == "poll_closed" and in_time:
+                viewer.refused_in_time += 1  # the failure an audience must never see
 
 
 async def phase(name: str, sync: bool) -> None:
@@ -302,7 +307,10 @@ async def run(args: argparse.Namespace) -> dict:
     log(f"poll {poll['id']} open for {duration} s; voting")
     started = time.monotonic()
     await asyncio.gather(
-        *(vote(v, poll=poll["id"], options=options, votes=args.votes, timeout=args.timeout) for v in joined)
+        *(
+            vote(v, poll=poll["id"], options=options, votes=args.votes, timeout=args.timeout, closes_at=closes_at)
+            for v in joined
+        )
     )
     vote_seconds = time.monotonic() - started
     voted_before_close = time.time() < closes_at
@@ -373,6 +381,7 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
         "votes_accepted": len(acks),
         "votes_refused": dict(refused),
         "votes_refused_total": sum(refused.values()),
+        "votes_refused_closed_sent_in_time": sum(v.refused_in_time for v in viewers),
         # Answers that came after the client had given up (--timeout) on them: e.g. `vote.accepted`
         # (stored and counted, but late) or `poll_closed` (the server read the frame after the close).
         "late_answers": dict(late),

@@ -338,6 +338,7 @@ def table(result: dict) -> str:
             f"{lg['votes_sent']:,} / {lg['votes_accepted']:,} / {lg['votes_refused_total']:,} {lg['votes_refused'] or ''}"
             + (f" late answers: {lg['late_answers']}" if lg["late_answers"] else ""),
         ),
+        ("refused poll_closed, sent before the close", f"{lg['votes_refused_closed_sent_in_time']:,}"),
         (
             "votes counted (GET /api/polls/)",
             f"{lg['votes_counted']:,} (expected {lg['voters_expected']:,}; exact: {lg['counts_exact']})",

@@ -48,6 +48,7 @@ def test_500_viewers_every_vote_counted_and_every_socket_decided():
     assert run["sockets_joined"] == VIEWERS, run["join_errors"]
     assert run["votes_sent"] == run["votes_accepted"] == VIEWERS * VOTES
     assert run["votes_refused_total"] == 0, run["votes_refused"]
+    assert run["votes_refused_closed_sent_in_time"] == 0
     assert run["late_answers"] == {}
     assert run["voted_before_close"]
     # The decision counts each ticket's last vote once: one per viewer, split as the viewers last voted.
