@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from datetime import datetime
 
 from channels.db import database_sync_to_async
@@ -21,7 +22,8 @@ from voting.models import Vote
 from voting.services.votes import tally_safely, votes_store_batch
 
 logger = logging.getLogger(__name__)
-MAX_BATCH = 64
+MAX_BATCH = int(os.environ.get("VOTE_MAX_BATCH", "64"))  # measurement knobs (bench/bench_live_vote.py)
+IN_FLIGHT = int(os.environ.get("VOTE_BATCHES_IN_FLIGHT", "1"))
 
 _batchers: dict[asyncio.AbstractEventLoop, VoteBatcher] = {}
 
@@ -29,7 +31,7 @@ _batchers: dict[asyncio.AbstractEventLoop, VoteBatcher] = {}
 class VoteBatcher:
     def __init__(self):
         self.queue: asyncio.Queue = asyncio.Queue()
-        self.task: asyncio.Task | None = None
+        self.runners: set[asyncio.Task] = set()
         self.tally_tasks: set[asyncio.Task] = set()
 
     async def cast(self, *, poll_id: int, ticket_code: str, option_id: int, received_at: datetime) -> Vote:
@@ -39,8 +41,11 @@ class VoteBatcher:
         await inflight.arrive(poll_id)
         try:
             await self.queue.put(((poll_id, ticket_code, option_id, received_at), future))
-            if self.task is None or self.task.done():
-                self.task = asyncio.get_running_loop().create_task(self._run())
+            self.runners = {runner for runner in self.runners if not runner.done()}  # done, not yet discarded
+            if len(self.runners) < IN_FLIGHT:
+                runner = asyncio.get_running_loop().create_task(self._run())
+                self.runners.add(runner)
+                runner.add_done_callback(self.runners.discard)
             result = await future
         finally:
             await inflight.leave(poll_id)
@@ -55,9 +60,10 @@ class VoteBatcher:
                 batch.append(self.queue.get_nowait())
             changes = []
             try:
-                results, changes = await database_sync_to_async(votes_store_batch)(
-                    ballots=[ballot for ballot, _ in batch]
-                )
+                # One batch in flight runs on the process's one database thread; more need a
+                # thread (and connection) each.
+                store = database_sync_to_async(votes_store_batch, thread_sensitive=IN_FLIGHT == 1)
+                results, changes = await store(ballots=[ballot for ballot, _ in batch])
             except Exception as error:  # the database is unreachable: every vote of the batch fails, unacknowledged
                 results = [error] * len(batch)
             for (_, future), result in zip(batch, results, strict=True):
