@@ -3,7 +3,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> make bench ARGS="bench/bench_decide.py"
     BENCH_DECIDE_VOTES=100000 BENCH_DECIDE_RUNS=5 DATABASE_URL=postgres://... make bench ARGS="bench/bench_decide.py"
 
-PostgreSQL only (it skips on SQLite: the embedded default serves one screening, not a million
+It runs only when named (as above) or with BENCH_DECIDE_VOTES set: `make bench` passes the whole
+bench/ directory, and loading a million votes takes minutes. PostgreSQL only (it skips on SQLite: the embedded default serves one screening, not a million
 ballots). One live screening (started, so the decision's effect moves what it plays) sells
 BENCH_DECIDE_VOTES tickets; for each of BENCH_DECIDE_RUNS runs a fresh open poll on the episode it
 plays gets one vote per ticket, and `poll_decide` is timed end to end (locks, counts, tie rule,
@@ -44,6 +45,7 @@ from voting.models import Decision, Poll
 from voting.recount import recount_poll
 from voting.services.decisions import poll_decide
 
+EXPLICIT = "BENCH_DECIDE_VOTES" in os.environ
 VOTES = int(os.environ.get("BENCH_DECIDE_VOTES", "1000000"))
 RUNS = int(os.environ.get("BENCH_DECIDE_RUNS", "3"))
 VACUUM = os.environ.get("BENCH_DECIDE_VACUUM", "") == "1"
@@ -97,7 +99,9 @@ def _votes_insert(*, poll: Poll, options: list[int]) -> None:
 
 @pytest.mark.timeout(3600)  # loading a million votes per run takes a while on a small machine
 @pytest.mark.django_db(transaction=True)
-def test_decide_million_votes():
+def test_decide_million_votes(request):
+    if not EXPLICIT and not any("bench_decide" in str(arg) for arg in request.config.args):
+        pytest.skip("loads a million votes (minutes): name bench/bench_decide.py or set BENCH_DECIDE_VOTES")
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: set DATABASE_URL=postgres://... (SQLite is the one-screening embedded default)")
     with connection.cursor() as cursor:

@@ -144,7 +144,10 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
     annotations = {}
     for pid in polls:
         annotations |= _current(pid)
-    rows = locked(Ticket.objects.select_related("screening").filter(code__in=codes).annotate(**annotations))
+    tickets_of = Ticket.objects.filter(code__in=codes).annotate(**annotations)
+    if any(poll.scope == Poll.Scope.ROUND for poll in polls.values()):
+        tickets_of = tickets_of.select_related("screening")  # a round checks the ticket's screening
+    rows = locked(tickets_of)
     tickets = {t.code: t for t in rows}
     current: dict[tuple[int, int], Vote] = {}
     for ticket in rows:
@@ -192,15 +195,12 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
     if changed:
         # New and moved votes in one statement; a moved vote keeps its receipt and cast_at (not in
         # update_fields). PostgreSQL and SQLite return every row's id, inserted or updated.
-        stored = [
-            Vote(**{f.attname: getattr(v, f.attname) for f in Vote._meta.concrete_fields if not f.primary_key})
-            for v in changed.values()
-        ]
+        stored = list(changed.values())
+        for vote in stored:
+            vote.pk = None  # inserted or not, each row's id comes back (RETURNING)
         Vote.objects.bulk_create(
             stored, update_conflicts=True, unique_fields=["poll", "ticket"], update_fields=["branch", "updated_at"]
         )
-        for vote, row in zip(changed.values(), stored, strict=True):
-            vote.pk = row.pk
 
     changes = [
         (polls[p], poll_group(polls[p]), old, current[(p, t)].branch_id)
