@@ -29,7 +29,7 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tests.factories import (
@@ -40,10 +40,11 @@ from tests.factories import (
     ScreeningFactory,
     UserFactory,
 )
+from voting.ballots import ballots_count, ballots_digest
 from voting.live.services import screening_start
-from voting.models import Decision, Poll
+from voting.models import Decision, Poll, Vote
 from voting.recount import recount_poll
-from voting.services.decisions import poll_decide
+from voting.services.decisions import _tally, poll_decide
 
 EXPLICIT = "BENCH_DECIDE_VOTES" in os.environ
 VOTES = int(os.environ.get("BENCH_DECIDE_VOTES", "1000000"))
@@ -66,6 +67,23 @@ def _tickets_insert(*, order, count: int) -> None:
             """,
             [order.id, order.screening_id, count],
         )
+
+
+def _tally_in_python(*, poll_id: int, options: list[int]) -> tuple[dict[str, int], int, str]:
+    """The tally as poll_decide made it before issue 14: every ballot read into Python."""
+    ballots = list(Vote.objects.filter(poll_id=poll_id).values_list("receipt", "branch_id"))
+    return (
+        ballots_count(options=options, ballots=ballots),
+        len(ballots),
+        ballots_digest(poll_id=poll_id, ballots=ballots),
+    )
+
+
+def _timed(tally, **kwargs) -> tuple[float, object]:
+    started = time.perf_counter()
+    with transaction.atomic():  # as inside poll_decide (its SET LOCAL lasts the transaction)
+        result = tally(**kwargs)
+    return time.perf_counter() - started, result
 
 
 def _votes_insert(*, poll: Poll, options: list[int]) -> None:
@@ -123,7 +141,7 @@ def test_decide_million_votes(request):
     _tickets_insert(order=OrderFactory(screening=screening), count=VOTES)
     tickets_seconds = time.perf_counter() - started
 
-    timings, loads = [], []
+    timings, loads, tallies = [], [], []
     decision = None
     for _run in range(RUNS):
         type(screening).objects.filter(pk=screening.pk).update(now_playing=start)
@@ -138,6 +156,11 @@ def test_decide_million_votes(request):
         started = time.perf_counter()
         _votes_insert(poll=poll, options=options)
         loads.append(time.perf_counter() - started)
+        # The tally alone, the Python way (as before) and the SQL way, back to back on the same votes.
+        python_seconds, by_python = _timed(_tally_in_python, poll_id=poll.id, options=options)
+        sql_seconds, by_sql = _timed(_tally, poll_id=poll.id, options=options)
+        assert by_python == by_sql
+        tallies.append((python_seconds, sql_seconds))
         started = time.perf_counter()
         decision = poll_decide(poll_id=poll.id)
         timings.append(time.perf_counter() - started)
@@ -157,6 +180,13 @@ def test_decide_million_votes(request):
         "poll_decide: "
         + ", ".join(f"{t * 1000:.0f} ms" for t in timings)
         + f"; median {statistics.median(timings) * 1000:.0f} ms"
+    )
+    print(
+        "tally alone, back to back: ballots read into Python "
+        + ", ".join(f"{p * 1000:.0f}" for p, _ in tallies)
+        + " ms; in SQL "
+        + ", ".join(f"{q * 1000:.0f}" for _, q in tallies)
+        + " ms"
     )
     print(f"decision: {decision.counts} ({decision.reason}), digest {decision.digest[:16]}…")
     if recount is not None:
