@@ -192,3 +192,24 @@ def test_a_factory_built_empty_decision_recounts_clean():
 
     assert recount_poll(poll=decision.poll).ok
     assert "OK" in _recount(str(decision.poll_id))
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("votes", [0, 1, 7])
+def test_the_digest_counted_in_postgresql_is_the_documented_one(world, decide_poll, votes):
+    """On PostgreSQL the decision counts and concatenates the ballots in SQL and hashes them once
+    (voting/services/decisions.py): its counts and digest must be voting/ballots.py's, and recount."""
+    poll = PollFactory(screening=world.screenings[0], episode=world.start)
+    branches = [world.left, world.right, world.right, world.left, world.left, world.right, world.left]
+    made = [
+        VoteFactory(poll=poll, ticket=t, branch=b)
+        for t, b in zip(tickets_for(world.screenings[0], votes), branches[:votes], strict=True)
+    ]
+    ballots = [(v.receipt, v.branch_id) for v in made]
+
+    decision = decide_poll(poll)
+
+    assert decision.digest == ballots_digest(poll_id=poll.id, ballots=ballots)
+    assert decision.counts == ballots_count(options=[int(k) for k in decision.counts], ballots=ballots)
+    assert decision.total_votes == votes
+    assert recount_poll(poll=poll).ok

@@ -15,7 +15,7 @@ from voting.ballots import ballots_digest, receipt_for
 from voting.models import Decision, Poll, Vote
 from voting.services.decisions import poll_decide
 from voting.services.polls import poll_close_early, poll_open
-from voting.services.votes import vote_cast, votes_cast_batch
+from voting.services.votes import vote_cast, votes_cast_batch, votes_store_batch
 
 pytestmark = pytest.mark.django_db
 
@@ -246,3 +246,28 @@ def test_batch_stores_valid_votes_refuses_others_and_keeps_one_tickets_order(ope
     assert results[1].code == "forbidden"  # an unknown ticket is forbidden, as API.md says
     stored = dict(Vote.objects.filter(poll=open_poll).values_list("ticket_id", "branch_id"))
     assert stored == {a.id: story.to_right.id, b.id: story.to_left.id}
+
+
+def test_one_batch_adds_and_moves_votes_keeping_each_moved_votes_receipt(open_poll, story, make_tickets):
+    a, b, c = make_tickets(3)
+    first, _ = votes_store_batch(
+        ballots=[(open_poll.id, a.code, story.to_left.id), (open_poll.id, b.code, story.to_left.id)]
+    )
+    stored = Vote.objects.get(poll=open_poll, ticket=a)
+
+    results, changes = votes_store_batch(
+        ballots=[
+            (open_poll.id, a.code, story.to_right.id),  # moved
+            (open_poll.id, b.code, story.to_left.id),  # the same option again: nothing to write
+            (open_poll.id, c.code, story.to_right.id),  # new
+        ]
+    )
+
+    moved = Vote.objects.get(poll=open_poll, ticket=a)
+    assert (moved.pk, moved.receipt, moved.cast_at) == (stored.pk, stored.receipt, stored.cast_at)
+    assert moved.branch_id == story.to_right.id and moved.updated_at >= stored.updated_at
+    assert [r.pk for r in results] == [stored.pk, first[1].pk, Vote.objects.get(poll=open_poll, ticket=c).pk]
+    assert [r.receipt for r in results[:2]] == [stored.receipt, first[1].receipt]
+    assert sorted((old or 0, new) for _, _, old, new in changes) == sorted(
+        [(story.to_left.id, story.to_right.id), (0, story.to_right.id)]
+    )

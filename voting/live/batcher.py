@@ -1,8 +1,10 @@
 """Group commit for websocket votes: one database round per batch, not per vote.
 
 All sockets of one event loop (one ASGI process) hand their votes to one batcher.
-While a batch is being stored, the next one accumulates, so under load votes are
-stored many per transaction and idle single votes go out at once (no timer). A
+While a batch is being stored, the next one accumulates (up to MAX_BATCH), so under load
+votes are stored many per transaction and idle single votes go out at once (no timer).
+IN_FLIGHT batches may be stored at once, each on its own thread and database connection
+(a socket handles one frame at a time, so its votes are never in two batches at once). A
 socket gets its answer only after its batch has committed; the live counts are
 updated after every socket of the batch has its answer (display only: a slow
 Redis never delays an acknowledgement).
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from datetime import datetime
 
 from channels.db import database_sync_to_async
@@ -21,7 +24,15 @@ from voting.models import Vote
 from voting.services.votes import tally_safely, votes_store_batch
 
 logger = logging.getLogger(__name__)
-MAX_BATCH = 64
+# Chosen by measurement (bench/bench_live_vote.py, PostgreSQL, 1,000 sockets x 1 vote, 2 web processes,
+# 2 vCPUs shared with other benches, runs interleaved over two rounds): votes/s for MAX_BATCH/in flight
+# 64/1: 1267, 508, 684; 128/1: 459, 744; 256/1: 640, 357; 32/1: 289; 64/2: 500, 457; 256/2: 678.
+# The noise is about 2x, but 64 with one batch in flight had the best median and 32 was worst each
+# time: a batch of 64 already spreads its commit (the fsync) and its four statements over 64 votes,
+# and a second batch in flight only competes for the same two cores with PostgreSQL and the event
+# loop. The environment variables are for measuring again, on other machines.
+MAX_BATCH = int(os.environ.get("VOTE_MAX_BATCH", "64"))
+IN_FLIGHT = int(os.environ.get("VOTE_BATCHES_IN_FLIGHT", "1"))
 
 _batchers: dict[asyncio.AbstractEventLoop, VoteBatcher] = {}
 
@@ -29,7 +40,7 @@ _batchers: dict[asyncio.AbstractEventLoop, VoteBatcher] = {}
 class VoteBatcher:
     def __init__(self):
         self.queue: asyncio.Queue = asyncio.Queue()
-        self.task: asyncio.Task | None = None
+        self.runners: set[asyncio.Task] = set()
         self.tally_tasks: set[asyncio.Task] = set()
 
     async def cast(self, *, poll_id: int, ticket_code: str, option_id: int, received_at: datetime) -> Vote:
@@ -39,8 +50,11 @@ class VoteBatcher:
         await inflight.arrive(poll_id)
         try:
             await self.queue.put(((poll_id, ticket_code, option_id, received_at), future))
-            if self.task is None or self.task.done():
-                self.task = asyncio.get_running_loop().create_task(self._run())
+            self.runners = {runner for runner in self.runners if not runner.done()}  # done, not yet discarded
+            if len(self.runners) < IN_FLIGHT:
+                runner = asyncio.get_running_loop().create_task(self._run())
+                self.runners.add(runner)
+                runner.add_done_callback(self.runners.discard)
             result = await future
         finally:
             await inflight.leave(poll_id)
@@ -55,9 +69,10 @@ class VoteBatcher:
                 batch.append(self.queue.get_nowait())
             changes = []
             try:
-                results, changes = await database_sync_to_async(votes_store_batch)(
-                    ballots=[ballot for ballot, _ in batch]
-                )
+                # One batch in flight runs on the process's one database thread; more need a
+                # thread (and connection) each.
+                store = database_sync_to_async(votes_store_batch, thread_sensitive=IN_FLIGHT == 1)
+                results, changes = await store(ballots=[ballot for ballot, _ in batch])
             except Exception as error:  # the database is unreachable: every vote of the batch fails, unacknowledged
                 results = [error] * len(batch)
             for (_, future), result in zip(batch, results, strict=True):

@@ -1,8 +1,12 @@
 """Casting and withdrawing votes: durable first, acknowledged after, counted live after commit.
 
 One implementation for one vote (REST) and for a batch (the websocket's group commit):
-`vote_cast` is a batch of one. A batch costs a fixed number of queries however many
-votes it holds.
+`vote_cast` is a batch of one. A batch costs four statements however many votes it
+holds: the polls' shared lock; the polls with their screening, episode and options; the
+tickets locked with their current votes (a LEFT JOIN per poll of the batch); one
+INSERT … ON CONFLICT (poll, ticket) DO UPDATE for every vote that is new or moved. The
+eligibility checks run in Python on those rows (a round's ticket also costs one query
+for the episode its screening played).
 
 Locks (screenings/locking.py): each poll's row FOR SHARE, then the tickets' rows FOR
 UPDATE, by id. The shared poll lock makes a decision (which takes the poll FOR UPDATE)
@@ -21,7 +25,8 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
+from django.db.models import Aggregate, CharField, F, FilteredRelation, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,28 +96,72 @@ def votes_store_batch(*, ballots: list[Ballot]) -> tuple[list[Vote | DomainError
         return results, changes
 
 
-@transaction.atomic
-def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyChange]]:
-    poll_ids = sorted({ballot[0] for ballot in ballots})
-    shared(Poll, poll_ids)  # before the tickets: the lock order
-    polls = {p.id: p for p in Poll.objects.select_related("screening", "episode").filter(pk__in=poll_ids)}
-    branches = Branch.objects.filter(source_id__in={p.episode_id for p in polls.values()})
-    options: dict[int, set[int]] = {}
-    for source_id, branch_id in branches.values_list("source_id", "id"):
-        options.setdefault(source_id, set()).add(branch_id)
-    views = {
-        pid: _PollView(polls[pid], frozenset(options.get(polls[pid].episode_id, ())))
-        if pid in polls
+class _CommaIds(Aggregate):
+    """The grouped ids as one comma-separated string: string_agg on PostgreSQL, group_concat on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS text), ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(
+            compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s, ',')", **extra
+        )
+
+
+def _poll_views(poll_ids: list[int]) -> dict[int, _PollView]:
+    """The polls, their screening and episode, and their options: one query."""
+    options = Branch.objects.filter(source_id=OuterRef("episode_id")).values("source_id").annotate(ids=_CommaIds("id"))
+    polls = Poll.objects.select_related("screening", "episode").filter(pk__in=poll_ids)
+    found = {p.id: p for p in polls.annotate(option_ids=Subquery(options.values("ids")))}
+    return {
+        pid: _PollView(found[pid], frozenset(int(i) for i in (found[pid].option_ids or "").split(",") if i))
+        if pid in found
         else _PollView(None)
         for pid in poll_ids
     }
 
-    codes = {b[1] for b in ballots if isinstance(b[1], str) and 0 < len(b[1]) <= MAX_TICKET_CODE_LENGTH}
-    tickets = {t.code: t for t in locked(Ticket.objects.select_related("screening").filter(code__in=codes))}
-    ticket_ids = [t.id for t in tickets.values()]
-    current: dict[tuple[int, int], Vote] = {
-        (v.poll_id, v.ticket_id): v for v in Vote.objects.filter(poll_id__in=poll_ids, ticket_id__in=ticket_ids)
+
+def _current(poll_id: int) -> dict[str, FilteredRelation | F]:
+    """Annotations that read a ticket's current vote in `poll_id` along with the ticket (a LEFT JOIN)."""
+    name = f"vote_{poll_id}"
+    return {name: FilteredRelation("votes", condition=Q(votes__poll_id=poll_id))} | {
+        f"{name}_{column}": F(f"{name}__{column}") for column in ("id", "branch_id", "receipt", "cast_at")
     }
+
+
+@transaction.atomic
+def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyChange]]:
+    # Three reads and one write per batch, however many votes it holds: the polls' shared lock,
+    # the polls with their options, the tickets locked with their current votes, then one
+    # INSERT … ON CONFLICT (poll, ticket) DO UPDATE of the branch for every vote that changed.
+    poll_ids = sorted({ballot[0] for ballot in ballots})
+    shared(Poll, poll_ids)  # before the tickets: the lock order
+    views = _poll_views(poll_ids)
+    polls = {pid: view.poll for pid, view in views.items() if view.poll is not None}
+
+    codes = {b[1] for b in ballots if isinstance(b[1], str) and 0 < len(b[1]) <= MAX_TICKET_CODE_LENGTH}
+    annotations = {}
+    for pid in polls:
+        annotations |= _current(pid)
+    tickets_of = Ticket.objects.filter(code__in=codes).annotate(**annotations)
+    if any(poll.scope == Poll.Scope.ROUND for poll in polls.values()):
+        tickets_of = tickets_of.select_related("screening")  # a round checks the ticket's screening
+    rows = locked(tickets_of)
+    tickets = {t.code: t for t in rows}
+    current: dict[tuple[int, int], Vote] = {}
+    for ticket in rows:
+        for pid in polls:
+            vote_id = getattr(ticket, f"vote_{pid}_id")
+            if vote_id is not None:
+                current[(pid, ticket.id)] = Vote(
+                    pk=vote_id,
+                    poll_id=pid,
+                    ticket=ticket,
+                    branch_id=getattr(ticket, f"vote_{pid}_branch_id"),
+                    receipt=getattr(ticket, f"vote_{pid}_receipt"),
+                    cast_at=getattr(ticket, f"vote_{pid}_cast_at"),
+                )
 
     now = timezone.now()
     results: list[Vote | DomainError] = []
@@ -143,20 +192,15 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
             changed[key] = vote
         results.append(vote)
 
-    new = [v for v in changed.values() if v.pk is None]
-    moved = [v for v in changed.values() if v.pk is not None]
-    Vote.objects.bulk_create(new)
-    if moved:
-        Vote.objects.bulk_update(moved, ["branch", "updated_at"])
-    if new and not connection.features.can_return_rows_from_bulk_insert:
-        ids = {
-            (p, t): pk
-            for p, t, pk in Vote.objects.filter(poll_id__in=poll_ids, ticket_id__in=ticket_ids).values_list(
-                "poll_id", "ticket_id", "id"
-            )
-        }
-        for vote in new:
-            vote.pk = ids[(vote.poll_id, vote.ticket_id)]
+    if changed:
+        # New and moved votes in one statement; a moved vote keeps its receipt and cast_at (not in
+        # update_fields). PostgreSQL and SQLite return every row's id, inserted or updated.
+        stored = list(changed.values())
+        for vote in stored:
+            vote.pk = None  # inserted or not, each row's id comes back (RETURNING)
+        Vote.objects.bulk_create(
+            stored, update_conflicts=True, unique_fields=["poll", "ticket"], update_fields=["branch", "updated_at"]
+        )
 
     changes = [
         (polls[p], poll_group(polls[p]), old, current[(p, t)].branch_id)
