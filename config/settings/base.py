@@ -394,6 +394,9 @@ CONTENT_SECURITY_POLICY = {
 # A vote counts when its frame reached the server before the poll closed: a decision waits until
 # every such vote is stored, at most this many seconds after the close (voting/inflight.py).
 VOTE_STORE_GRACE_SECONDS = env.float("VOTE_STORE_GRACE_SECONDS", default=3.0)
+# Group commit of websocket votes, per server process (voting/live/batcher.py says how they were chosen).
+VOTE_MAX_BATCH = env.int("VOTE_MAX_BATCH", default=64)
+VOTE_BATCHES_IN_FLIGHT = env.int("VOTE_BATCHES_IN_FLIGHT", default=1)
 
 # Websocket origins allowed besides the site's own (full origins: scheme://host[:port], e.g. a cinema app's).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])

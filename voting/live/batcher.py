@@ -14,10 +14,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from datetime import datetime
 
 from channels.db import database_sync_to_async
+from django.conf import settings
 
 from voting import inflight
 from voting.models import Vote
@@ -31,8 +31,8 @@ logger = logging.getLogger(__name__)
 # time: a batch of 64 already spreads its commit (the fsync) and its four statements over 64 votes,
 # and a second batch in flight only competes for the same two cores with PostgreSQL and the event
 # loop. The environment variables are for measuring again, on other machines.
-MAX_BATCH = int(os.environ.get("VOTE_MAX_BATCH", "64"))
-IN_FLIGHT = int(os.environ.get("VOTE_BATCHES_IN_FLIGHT", "1"))
+MAX_BATCH = settings.VOTE_MAX_BATCH
+IN_FLIGHT = settings.VOTE_BATCHES_IN_FLIGHT
 
 _batchers: dict[asyncio.AbstractEventLoop, VoteBatcher] = {}
 
