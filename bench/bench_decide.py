@@ -1,10 +1,10 @@
 """Deciding a poll with a million stored votes (issue 14: "under 1 s" on PostgreSQL).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> make bench ARGS="bench/bench_decide.py"
-    BENCH_DECIDE_VOTES=100000 BENCH_DECIDE_RUNS=5 DATABASE_URL=postgres://... make bench ARGS="bench/bench_decide.py"
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> make bench-suite ARGS="bench/bench_decide.py"
+    BENCH_DECIDE_VOTES=100000 BENCH_DECIDE_RUNS=5 DATABASE_URL=postgres://... make bench-suite ARGS="bench/bench_decide.py"
 
 It runs only when named (as above) or with BENCH_DECIDE_VOTES set: `make bench` passes the whole
-bench/ directory, and loading a million votes takes minutes. PostgreSQL only (it skips on SQLite: the embedded default serves one screening, not a million
+bench/ directory to `make bench-suite`, and loading a million votes takes minutes. PostgreSQL only (it skips on SQLite: the embedded default serves one screening, not a million
 ballots). One live screening (started, so the decision's effect moves what it plays) sells
 BENCH_DECIDE_VOTES tickets; for each of BENCH_DECIDE_RUNS runs a fresh open poll on the episode it
 plays gets one vote per ticket, and `poll_decide` is timed end to end (locks, counts, tie rule,
