@@ -51,15 +51,22 @@ def test_a_crowd_gets_its_snapshots_less_often(
     sockets, live_screening, organizer, story, make_tickets, django_capture_on_commit_callbacks
 ):
     """One snapshot costs a frame per socket: a process with a crowd in the group gates the poll
-    longer (compared with the small audience's gate, not timed)."""
+    longer. Read as the gate's expiry on Redis's own clock, so however slow the machine, the gate
+    set between `before` and `after` expires between before + interval and after + interval."""
     from voting.live.flusher import tally_interval_ms
+
+    def redis_now_ms() -> int:
+        seconds, micros = tally.client().time()
+        return int(seconds) * 1000 + int(micros) // 1000
 
     poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
     tally.client().delete(tally.dirty_key(), tally.gate_key(poll.id))
     with django_capture_on_commit_callbacks(execute=True):
         vote_cast(poll_id=poll.id, ticket_code=make_tickets(1)[0].code, option_id=story.to_right.id)
     group = f"screening.{live_screening.id}"
+    before = redis_now_ms()
     assert [g for g, _event in tally_events_due(group_sizes={group: sockets})] == [group]
-    gate_ms = tally.client().pttl(tally.gate_key(poll.id))
-    assert tally_interval_ms(sockets) - 100 < gate_ms <= tally_interval_ms(sockets)
+    after = redis_now_ms()
+    expires_at = tally.client().pexpiretime(tally.gate_key(poll.id))
+    assert before + tally_interval_ms(sockets) <= expires_at <= after + tally_interval_ms(sockets) + 1
     assert tally_interval_ms(10) == tally.FLUSH_INTERVAL_MS < tally_interval_ms(8000)

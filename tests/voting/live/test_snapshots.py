@@ -22,6 +22,14 @@ from voting.services.votes import votes_cast_batch, votes_store_batch
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture(autouse=True)
+def _snapshots_never_age(monkeypatch):
+    """Freshness here is the groups' messages only: a loaded machine may take seconds between two hellos."""
+    from voting.live import snapshots
+
+    monkeypatch.setattr(snapshots, "MAX_AGE_SECONDS", 3600.0)
+
+
 def tables_read(queries) -> set[str]:
     return {
         table
