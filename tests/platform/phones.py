@@ -106,7 +106,14 @@ class Phone:
             try:
                 await ws.send(json.dumps({"type": "vote", "poll": poll, "option": option, "ref": ref}))
                 answer = await self._answer(ref, after)
-            except (ConnectionClosed, TimeoutError):
+            except ConnectionClosed:
+                # A closed socket raises without yielding to the event loop: retrying at once would
+                # spin and starve this phone's reader, which has to see the close to reconnect
+                # (CI once saw four phones spin for their whole 40 s that way).
+                while self.ws is ws:
+                    await asyncio.sleep(0.05)
+                continue
+            except TimeoutError:
                 continue
             if answer["type"] == "vote.accepted":
                 self.acked[poll] = option
