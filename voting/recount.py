@@ -93,7 +93,9 @@ def recount_poll(*, poll: Poll) -> Recount:
         result.problems.append(f"counts from the stored votes {counts} differ from the decision's {decision.counts}")
     if sum(counts.values()) != decision.total_votes:
         result.problems.append(f"{sum(counts.values())} votes stored but the decision counted {decision.total_votes}")
-    if digest != decision.digest:
+    if not decision.digest:
+        result.problems.append("the decision's digest is not sealed yet (it is, a moment after the decision)")
+    elif digest != decision.digest:
         result.problems.append(f"digest of the stored ballots {digest} differs from the decision's {decision.digest}")
     result.problems += _decision_problems(
         option=decision.branch_id, reason=decision.reason, counts=decision.counts, quorum=poll.quorum

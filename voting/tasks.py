@@ -15,5 +15,8 @@ def poll_decide_task(poll_id: int) -> None:
 
 @shared_task(name="voting.tasks.polls_decide_overdue", acks_late=True, expires=5)
 def polls_decide_overdue() -> int:
-    """Beat, every second: decide every open poll whose window has closed."""
-    return decisions.polls_decide_overdue()
+    """Beat, every second: decide every open poll whose window has closed, and seal any decision
+    whose digest a crashed process left unsealed."""
+    decided = decisions.polls_decide_overdue()
+    decisions.decisions_seal_overdue()
+    return decided

@@ -1,9 +1,12 @@
+import threading
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from config.errors import Conflict, Forbidden, Invalid, NotFound, PollClosed
+from screenings import events
 from screenings.models import Episode, Play, Ticket
 from screenings.services.orders import ticket_refund
 from screenings.services.ticketing import screening_cancel
@@ -13,6 +16,8 @@ from tests.voting.conftest import cast_on_commit
 from voting import tally
 from voting.ballots import ballots_digest, receipt_for
 from voting.models import Decision, Poll, Vote
+from voting.recount import recount_poll
+from voting.services import decisions
 from voting.services.decisions import poll_decide
 from voting.services.polls import poll_close_early, poll_open
 from voting.services.votes import vote_cast, votes_cast_batch, votes_store_batch
@@ -183,6 +188,78 @@ def test_a_decided_decision_point_cannot_be_polled_again(open_poll, live_screeni
     type(live_screening).objects.filter(pk=live_screening.pk).update(status="live")
     with pytest.raises(Conflict, match="already decided"):
         poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_decision_commits_and_is_broadcast_before_its_digest_is_sealed(open_poll, story, make_tickets, monkeypatch):
+    """The audience waits for the decision, not its audit hash: by the time the digest (a sort of
+    every ballot) is computed, the decision is committed, visible to other connections, and its
+    poll.decided sent."""
+    for ticket in make_tickets(3):
+        vote_cast(poll_id=open_poll.id, ticket_code=ticket.code, option_id=story.to_left.id)
+    sent, seen_at_seal = [], {}
+    monkeypatch.setattr(events, "broadcast_now", lambda group, event: sent.append(event["type"]))
+    real_digest = decisions._digest
+
+    def digest_watched(*, poll_id):
+        def elsewhere():  # another connection: only a committed decision is visible there
+            seen_at_seal["committed"] = Decision.objects.filter(poll_id=poll_id).exists()
+            connection.close()
+
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join()
+        seen_at_seal["sent"] = list(sent)
+        return real_digest(poll_id=poll_id)
+
+    monkeypatch.setattr(decisions, "_digest", digest_watched)
+    decision = poll_decide(poll_id=open_poll.id)
+
+    assert seen_at_seal == {"committed": True, "sent": seen_at_seal["sent"]} and "poll.decided" in seen_at_seal["sent"]
+    ballots = list(Vote.objects.filter(poll=open_poll).values_list("receipt", "branch_id"))
+    assert (
+        decision.digest
+        == Decision.objects.get(pk=decision.pk).digest
+        == ballots_digest(poll_id=open_poll.id, ballots=ballots)
+    )
+
+
+def test_a_lost_seal_keeps_the_decision_and_the_sweeper_seals_it(
+    open_poll, story, make_tickets, monkeypatch, api_client
+):
+    for ticket in make_tickets(2):
+        vote_cast(poll_id=open_poll.id, ticket_code=ticket.code, option_id=story.to_right.id)
+
+    def crashed(**_kwargs):
+        raise RuntimeError("the process died after the decision committed")
+
+    monkeypatch.setattr(decisions, "_digest", crashed)
+    decision = poll_decide(poll_id=open_poll.id)
+    monkeypatch.undo()
+
+    stored = Decision.objects.get(pk=decision.pk)
+    assert stored.branch == story.to_right and stored.total_votes == 2 and stored.digest == ""
+    answer = api_client.get(f"/api/polls/{open_poll.id}/result/")
+    assert answer.status_code == 409 and answer.json()["error"]["code"] == "conflict"
+    assert "sealed" in answer.json()["error"]["message"]
+    page = api_client.get(f"/polls/{open_poll.id}/result/")
+    assert page.status_code == 200 and "Decided." in page.content.decode()
+    assert recount_poll(poll=open_poll).problems == [
+        "the decision's digest is not sealed yet (it is, a moment after the decision)"
+    ]
+
+    assert decisions.decisions_seal_overdue() == 0  # too fresh: the deciding process may still be sealing it
+    Decision.objects.filter(pk=decision.pk).update(decided_at=timezone.now() - timedelta(minutes=1))
+    assert decisions.decisions_seal_overdue() == 1
+    assert decisions.decisions_seal_overdue() == 0  # sealed once
+
+    ballots = list(Vote.objects.filter(poll=open_poll).values_list("receipt", "branch_id"))
+    assert Decision.objects.get(pk=decision.pk).digest == ballots_digest(poll_id=open_poll.id, ballots=ballots)
+    result = api_client.get(f"/api/polls/{open_poll.id}/result/")
+    assert result.status_code == 200 and result.json()["digest"] == ballots_digest(
+        poll_id=open_poll.id, ballots=ballots
+    )
+    assert recount_poll(poll=open_poll).ok
 
 
 # --- refunds -----------------------------------------------------------------

@@ -21,6 +21,19 @@ def test_sweeper_decides_only_overdue_polls(live_screening, organizer, story):
     assert Decision.objects.get(poll=poll).reason == "no_votes"
 
 
+def test_sweeper_seals_a_decision_whose_seal_was_lost(live_screening, organizer):
+    poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
+    now = timezone.now()
+    Poll.objects.filter(pk=poll.pk).update(opens_at=now - timedelta(seconds=31), closes_at=now - timedelta(seconds=1))
+    polls_decide_overdue()
+    sealed = Decision.objects.get(poll=poll).digest
+    Decision.objects.filter(poll=poll).update(digest="", decided_at=now - timedelta(minutes=5))  # as a crash leaves it
+
+    polls_decide_overdue()
+
+    assert sealed and Decision.objects.get(poll=poll).digest == sealed
+
+
 def test_decide_task_leaves_a_poll_that_is_not_due(live_screening, organizer):
     poll = poll_open(screening=live_screening, duration_seconds=30, by=organizer)
     poll_decide_task(poll.id)

@@ -91,7 +91,12 @@ class Decision(models.Model):
     reason = models.CharField(max_length=16, choices=Reason.choices)
     counts = models.JSONField(help_text='{"<branch id>": votes} for every option, fixed at decision time.')
     total_votes = models.PositiveIntegerField()
-    digest = models.CharField(max_length=64, help_text="SHA-256 over the ballot list (docs/verifiable-results.md).")
+    digest = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text='SHA-256 over the ballot list (docs/verifiable-results.md); "" until sealed, just after the decision.',
+    )
     decided_at = models.DateTimeField()
 
     class Meta:

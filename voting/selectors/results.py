@@ -44,9 +44,12 @@ def poll_rule_get(*, poll: Poll, default_option: int | None) -> dict:
 
 def _decision_of(poll: Poll) -> Decision:
     try:
-        return poll.decision
+        decision = poll.decision
     except Decision.DoesNotExist:
         raise Conflict(_("The poll is not decided yet; its result is published at the decision.")) from None
+    if not decision.digest:  # sealed just after the decision commits (voting/services/decisions.py)
+        raise Conflict(_("The poll is decided; its result is published in a moment, once its digest is sealed."))
+    return decision
 
 
 def poll_result_get(*, poll: Poll) -> dict:

@@ -6,6 +6,14 @@ poll moves what it plays), then the poll. It returns the existing decision if th
 is one, counts the durable votes, inserts the (unique) Decision, applies the scope's
 effect — all in one transaction — and broadcasts only after it commits.
 
+The ballots' digest is sealed in a second transaction, after the decision has committed
+(`decision_digest_seal`): the digest sorts every ballot by receipt (about 1.5 s for a
+million on two cores, bench/bench_decide.py) while the counts take about 0.1 s, and an
+audience waits for the decision, not for its audit hash. Nothing can change in between: a
+decided poll takes no vote (voting/services/votes.py). Until the seal the decision's digest
+is "" and its published result answers 409 (voting/selectors/results.py); a seal lost to a
+crashed process is made by the sweeper (`decisions_seal_overdue`).
+
 Closing is driven from the database: `polls_decide_overdue` (beat, every second)
 decides every open poll past `closes_at`; the ETA task is only the fast path.
 
@@ -68,44 +76,89 @@ def _lock_for_decision(poll_id: int, *, wait: bool) -> Poll | None:
     return locked_one(Poll.objects.select_related("episode", "screening"), poll_id, skip_locked=not wait)
 
 
-def _tally(*, poll_id: int, options: list[int]) -> tuple[dict[str, int], int, str]:
-    """The poll's counts per option, its number of ballots and their digest (voting/ballots.py).
-
-    On PostgreSQL one pass in the database: counts by FILTER, and the ballot lines concatenated
-    in receipt order (COLLATE "C": code-point order, Python's sorted(); receipts are unique per
-    poll, so no ties), which hashlib then hashes — no Python loop over the ballots. A million
-    ballots: bench/bench_decide.py. Elsewhere (SQLite, one screening) the ballots are read.
-    """
+def _counts(*, poll_id: int, options: list[int]) -> tuple[dict[str, int], int]:
+    """The poll's counts per option and its number of ballots: on PostgreSQL one pass by FILTER."""
     if connection.vendor != "postgresql":
         ballots = list(Vote.objects.filter(poll_id=poll_id).values_list("receipt", "branch_id"))
-        return (
-            ballots_count(options=options, ballots=ballots),
-            len(ballots),
-            ballots_digest(poll_id=poll_id, ballots=ballots),
-        )
+        return ballots_count(options=options, ballots=ballots), len(ballots)
     table = connection.ops.quote_name(Vote._meta.db_table)
     per_option = "".join("count(*) FILTER (WHERE branch_id = %s), " for _ in options)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {per_option}count(*) FROM {table} WHERE poll_id = %s",  # noqa: S608 — table from the model
+            [*options, poll_id],
+        )
+        *tallied, total = cursor.fetchone()
+    return {str(option): n for option, n in zip(options, tallied, strict=True)}, total
+
+
+def _digest(*, poll_id: int) -> str:
+    """The digest of the poll's ballots (voting/ballots.py).
+
+    On PostgreSQL the ballot lines are concatenated in the database in receipt order (COLLATE "C":
+    code-point order, Python's sorted(); receipts are unique per poll, so no ties), and hashlib
+    hashes them — no Python loop over a million ballots. Elsewhere (SQLite, one screening) the
+    ballots are read.
+    """
+    if connection.vendor != "postgresql":
+        return ballots_digest(
+            poll_id=poll_id, ballots=Vote.objects.filter(poll_id=poll_id).values_list("receipt", "branch_id")
+        )
+    table = connection.ops.quote_name(Vote._meta.db_table)
     with connection.cursor() as cursor:
         # The sort of a million receipts (about 70 MB) stays in memory, for this transaction only.
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute(
-            f"SELECT {per_option}count(*), "  # noqa: S608 — table from the model, values as parameters
-            "coalesce(string_agg(receipt || ' ' || branch_id || E'\\n', '' ORDER BY receipt COLLATE \"C\"), '') "
-            f"FROM {table} WHERE poll_id = %s",
-            [*options, poll_id],
+            "SELECT coalesce(string_agg(receipt || ' ' || branch_id || E'\\n', '' ORDER BY receipt COLLATE \"C\"), '') "  # noqa: S608
+            f"FROM {table} WHERE poll_id = %s",  # the table from the model, the value as a parameter
+            [poll_id],
         )
-        *tallied, total, lines = cursor.fetchone()
-    counts = {str(option): n for option, n in zip(options, tallied, strict=True)}
-    return counts, total, ballots_digest_of_lines(poll_id=poll_id, lines=lines)
+        (lines,) = cursor.fetchone()
+    return ballots_digest_of_lines(poll_id=poll_id, lines=lines)
 
 
-@transaction.atomic
 def poll_decide(*, poll_id: int, wait: bool = True, close_now: bool = False) -> Decision | None:
-    """Decide a poll exactly once, from its durable votes; idempotent.
+    """Decide a poll exactly once, from its durable votes; idempotent. Then seal its digest.
 
+    Two transactions on purpose (the module's docstring): the decision commits and is broadcast
+    first. Inside a caller's transaction both run in it, and the broadcast waits for its commit.
     wait=False (the sweeper): return None at once if another process holds the poll or its
     screening right now, instead of queueing behind it. close_now: the organizer closes it early.
     """
+    decision = _poll_decide(poll_id=poll_id, wait=wait, close_now=close_now)
+    if decision is not None and not decision.digest:
+        try:
+            decision_digest_seal(decision=decision)
+        except Exception:  # the decision stands; decisions_seal_overdue seals it later
+            logger.exception("sealing the digest of poll %s failed", poll_id)
+    return decision
+
+
+def decision_digest_seal(*, decision: Decision) -> str:
+    """Compute and store the digest of a decision's ballots, once; idempotent (a second seal of
+    the same frozen ballots computes the same digest and changes nothing)."""
+    with transaction.atomic():
+        digest = _digest(poll_id=decision.poll_id)
+        Decision.objects.filter(pk=decision.pk, digest="").update(digest=digest)
+    decision.digest = digest
+    return digest
+
+
+def decisions_seal_overdue(*, older_than_seconds: float = 30) -> int:
+    """Seal the decisions whose seal was lost (the process died after the decision committed).
+    Only those decided a while ago: a fresh one is being sealed by the process that decided it."""
+    before = timezone.now() - timedelta(seconds=older_than_seconds)
+    pending = list(Decision.objects.filter(digest="", decided_at__lt=before).order_by("decided_at")[:SWEEP_BATCH])
+    for decision in pending:
+        try:
+            decision_digest_seal(decision=decision)
+        except Exception:
+            logger.exception("sealing the digest of poll %s failed", decision.poll_id)
+    return len(pending)
+
+
+@transaction.atomic
+def _poll_decide(*, poll_id: int, wait: bool, close_now: bool) -> Decision | None:
     poll = _lock_for_decision(poll_id, wait=wait)
     if poll is None:
         if wait:
@@ -115,7 +168,7 @@ def poll_decide(*, poll_id: int, wait: bool = True, close_now: bool = False) -> 
     if existing is not None:
         return existing
     options = poll_options_list(poll=poll)
-    counts, total, digest = _tally(poll_id=poll.id, options=[b.id for b in options])
+    counts, total = _counts(poll_id=poll.id, options=[b.id for b in options])
     default = next((b.id for b in options if b.is_default), None)
     winner_id, reason = decision_pick(
         counts={int(k): v for k, v in counts.items()}, default_option=default, quorum=poll.quorum
@@ -127,7 +180,7 @@ def poll_decide(*, poll_id: int, wait: bool = True, close_now: bool = False) -> 
         reason=reason,
         counts=counts,
         total_votes=total,
-        digest=digest,
+        digest="",  # sealed after the commit (decision_digest_seal)
         decided_at=now,
     )
     poll.status = Poll.Status.DECIDED
