@@ -397,6 +397,9 @@ VOTE_STORE_GRACE_SECONDS = env.float("VOTE_STORE_GRACE_SECONDS", default=3.0)
 # Group commit of websocket votes, per server process (voting/live/batcher.py says how they were chosen).
 VOTE_MAX_BATCH = env.int("VOTE_MAX_BATCH", default=64)
 VOTE_BATCHES_IN_FLIGHT = env.int("VOTE_BATCHES_IN_FLIGHT", default=1)
+# Live tally frames a server process sends per second at most: a big audience gets its snapshots
+# less often (voting/live/flusher.py says how it was chosen).
+LIVE_TALLY_FRAMES_PER_SECOND = env.int("LIVE_TALLY_FRAMES_PER_SECOND", default=4000)
 
 # Websocket origins allowed besides the site's own (full origins: scheme://host[:port], e.g. a cinema app's).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])

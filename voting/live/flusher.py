@@ -15,6 +15,7 @@ import logging
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from voting import tally
 from voting.live import presence
@@ -27,7 +28,7 @@ TICK_SECONDS = tally.FLUSH_INTERVAL_MS / 1000
 # A big audience gets its snapshots less often: one poll's tally costs a frame per socket, and a
 # process sends at most about this many tally frames per second (at 5,000 sockets per process,
 # a snapshot per 1.25 s). Below 1,000 sockets per process nothing changes: every 250 ms.
-TALLY_FRAMES_PER_SECOND = 4000
+TALLY_FRAMES_PER_SECOND = settings.LIVE_TALLY_FRAMES_PER_SECOND
 
 _tasks: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
 _sockets: dict[asyncio.AbstractEventLoop, int] = {}

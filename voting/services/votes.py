@@ -111,8 +111,14 @@ class _CommaIds(Aggregate):
 
 def _poll_views(poll_ids: list[int]) -> dict[int, _PollView]:
     """The polls, their screening and episode, and their options: one query."""
-    options = Branch.objects.filter(source_id=OuterRef("episode_id")).values("source_id").annotate(ids=_CommaIds("id"))
-    polls = Poll.objects.select_related("screening", "episode").filter(pk__in=poll_ids)
+    # No ordering (the models' default ones): compiling it was a quarter of this query's cost, per batch.
+    options = (
+        Branch.objects.filter(source_id=OuterRef("episode_id"))
+        .order_by()
+        .values("source_id")
+        .annotate(ids=_CommaIds("id"))
+    )
+    polls = Poll.objects.select_related("screening", "episode").filter(pk__in=poll_ids).order_by()
     found = {p.id: p for p in polls.annotate(option_ids=Subquery(options.values("ids")))}
     return {
         pid: _PollView(found[pid], frozenset(int(i) for i in (found[pid].option_ids or "").split(",") if i))
