@@ -1,14 +1,19 @@
 """The channel layer: channels_redis's pub/sub layer, with each group message handled once per process.
 
 The pub/sub layer already PUBLISHes a group message once and fans it out inside each
-ASGI process. Two things it does per socket are done here once per process instead:
+ASGI process. Three things it does per socket are done here once per process, or not at all:
 - **decode once**: a group message is deserialized when it arrives and the same event
   dict is queued for every local socket of the group (consumers never mutate events;
   voting/live/frames.py encodes each frame once for all of them);
 - **count it**: each group's messages are counted as they arrive (`group_generation`),
   so that a per-process cache of what a group's messages change (the `state` snapshot,
   voting/live/snapshots.py) knows it is stale the moment one arrives, before any socket
-  has even read it.
+  has even read it;
+- **straight into the socket's inbox** (`inbox_open`): a live socket's channel is not a queue
+  that a reader task of the consumer drains into the consumer's inbox, but that inbox itself,
+  so each group message wakes one task per socket, not two; and it is not subscribed on Redis
+  (a SUBSCRIBE per joining phone, one at a time per process): nothing sends to a socket's own
+  channel, only to its groups.
 
 Built on channels_redis 4.3's internals (RedisPubSubLoopLayer, RedisSingleShardConnection),
 pinned in the lock; tests/voting/live/test_layer.py checks the behaviour this relies on.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import uuid
 
 from channels_redis.pubsub import RedisPubSubChannelLayer, RedisPubSubLoopLayer, RedisSingleShardConnection
 from channels_redis.utils import _wrap_close, decode_hosts
@@ -45,6 +51,15 @@ class _Shard(RedisSingleShardConnection):
             queue = layer.channels.get(channel)
             if queue is not None:
                 queue.put_nowait(event)
+
+
+class _Inbox:
+    """Stands in for a channel's queue in the loop layer: what arrives goes into a consumer's inbox."""
+
+    __slots__ = ("put_nowait",)
+
+    def __init__(self, inbox: asyncio.Queue):
+        self.put_nowait = inbox.put_nowait
 
 
 class _LoopLayer(RedisPubSubLoopLayer):
@@ -86,6 +101,20 @@ class LiveChannelLayer(RedisPubSubChannelLayer):
             layer = self._layers[loop] = _LoopLayer(*self._args, **self._kwargs, channel_layer=self)
             _wrap_close(self, loop)
             return layer
+
+    def inbox_open(self, inbox: asyncio.Queue, prefix: str = "specific.") -> str:
+        """A new channel name whose group messages (event dicts) are put straight into `inbox`. It
+        is this process's only: messages sent to the channel itself (`send`) never arrive."""
+        layer = self._get_layer()
+        name = f"{layer.prefix}{prefix}{uuid.uuid4().hex}"
+        layer.channels[name] = _Inbox(inbox)
+        return name
+
+    def inbox_close(self, name: str) -> None:
+        """Forget an inbox channel (its socket is gone); a group message for it is then skipped."""
+        layer = self._layers.get(asyncio.get_running_loop())
+        if layer is not None:
+            layer.channels.pop(name, None)
 
     def group_generation(self, group: str) -> tuple[int, int] | None:
         """(subscription epoch, messages received) of `group` in this process, or None while no

@@ -169,7 +169,17 @@ def test_votes_are_acknowledged_after_storage_replaceable_and_restored_on_reconn
     run(scenario)
 
 
-def test_everyone_gets_poll_opened_coalesced_tallies_and_the_decision(live_screening, organizer, story, make_tickets):
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "voting.live.layer.LiveChannelLayer",  # group messages straight into each socket's inbox
+        "channels_redis.pubsub.RedisPubSubChannelLayer",  # another layer: each socket reads its channel
+    ],
+)
+def test_everyone_gets_poll_opened_coalesced_tallies_and_the_decision(
+    backend, settings, live_screening, organizer, story, make_tickets
+):
+    settings.CHANNEL_LAYERS = {"default": {**settings.CHANNEL_LAYERS["default"], "BACKEND": backend}}
     tickets = make_tickets(12)
     poll_holder = {}
 

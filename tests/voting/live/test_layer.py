@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -39,6 +41,37 @@ def test_a_group_message_is_decoded_once_for_every_local_socket_and_counted():
         await layer.group_add("layer-test", first)  # subscribed again: a new epoch, never equal to the old
         assert layer.group_generation("layer-test")[0] != epoch
         await layer.group_discard("layer-test", first)
+
+    async_to_sync(scenario)()
+
+
+def test_a_sockets_inbox_gets_its_groups_messages_directly_and_costs_no_redis_subscription():
+    """A live socket's channel is its consumer's inbox: group messages land in it (no reader task
+    in between), the channel itself is not subscribed on Redis, and a closed inbox gets nothing."""
+    layer = get_channel_layer()
+
+    async def scenario():
+        loop_layer = layer._get_layer()
+        inbox, other = asyncio.Queue(), asyncio.Queue()
+        first, second = layer.inbox_open(inbox), layer.inbox_open(other)
+        await layer.group_add("inbox-test", first)
+        await layer.group_add("inbox-test", second)
+        subscribed = set().union(*(shard._subscribed_to for shard in loop_layer._shards))
+        assert first not in subscribed and second not in subscribed  # no SUBSCRIBE per socket
+        assert loop_layer._get_group_channel_name("inbox-test") in subscribed  # one per group
+
+        await layer.group_send("inbox-test", {"type": "poll.decided", "poll": 5})
+        one = await asyncio.wait_for(inbox.get(), 10)
+        assert one == {"type": "poll.decided", "poll": 5} and one is await asyncio.wait_for(other.get(), 10)
+
+        layer.inbox_close(second)  # its socket is gone: the next message skips it
+        await layer.group_send("inbox-test", {"type": "poll.tally", "poll": 5})
+        assert (await asyncio.wait_for(inbox.get(), 10))["type"] == "poll.tally"
+        await asyncio.sleep(0.2)
+        assert other.empty()
+        await layer.group_discard("inbox-test", first)
+        await layer.group_discard("inbox-test", second)
+        layer.inbox_close(first)
 
     async_to_sync(scenario)()
 

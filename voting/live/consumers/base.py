@@ -8,8 +8,9 @@ Why not Channels' defaults as they are:
   which closes old connections around each call itself.
 - frames are decoded with msgspec against the protocol's message types, so a malformed,
   oversized, deeply nested or binary frame is an `error invalid` and the socket stays up.
-- `__call__` reads the client and the channel layer through two long-lived reader tasks into
-  one inbox, instead of Channels' `await_many_dispatch`, which creates a task and an
+- `__call__` reads the client through one long-lived reader task into an inbox, and the
+  channel layer puts group messages into the same inbox itself (voting/live/layer.py
+  `inbox_open`), instead of Channels' `await_many_dispatch`, which creates a task and an
   `asyncio.wait` per message (a fifth of a web process's CPU during a vote, py-spy;
   docs/performance.md). Messages are still dispatched one at a time, in arrival order.
 - a broadcast is encoded once per process, not once per socket: the channel layer
@@ -36,6 +37,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
+
+from voting.live.layer import LiveChannelLayer
 
 logger = logging.getLogger(__name__)
 
@@ -176,10 +179,14 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         self.channel_layer = get_channel_layer(self.channel_layer_alias)
         if self.channel_layer is None:
             return await super().__call__(scope, receive, send)
-        self.channel_name = await self.channel_layer.new_channel()
-        self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
         self.base_send = send
         inbox: asyncio.Queue = asyncio.Queue()
+        direct = isinstance(self.channel_layer, LiveChannelLayer)
+        if direct:  # group messages straight into the inbox
+            self.channel_name = self.channel_layer.inbox_open(inbox)
+        else:  # another layer (a deployment's choice): read the channel as Channels does
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
 
         async def read(source):
             try:
@@ -190,7 +197,9 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             except BaseException as error:  # raised in the consumer's own loop, as Channels does
                 inbox.put_nowait(_Failed(error))
 
-        readers = [asyncio.ensure_future(read(receive)), asyncio.ensure_future(read(self.channel_receive))]
+        readers = [asyncio.ensure_future(read(receive))]
+        if not direct:
+            readers.append(asyncio.ensure_future(read(self.channel_receive)))
         try:
             while True:
                 message = await inbox.get()
@@ -207,6 +216,8 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                     await reader
                 except asyncio.CancelledError:
                     pass
+            if direct:
+                self.channel_layer.inbox_close(self.channel_name)
 
     async def websocket_disconnect(self, message):
         # Channels' own also runs aclose_old_connections() — a thread hop per closing socket (43 % of
