@@ -399,7 +399,7 @@ VOTE_MAX_BATCH = env.int("VOTE_MAX_BATCH", default=64)
 VOTE_BATCHES_IN_FLIGHT = env.int("VOTE_BATCHES_IN_FLIGHT", default=1)
 # Live tally frames a server process sends per second at most: a big audience gets its snapshots
 # less often (voting/live/flusher.py says how it was chosen).
-LIVE_TALLY_FRAMES_PER_SECOND = env.int("LIVE_TALLY_FRAMES_PER_SECOND", default=4000)
+LIVE_TALLY_FRAMES_PER_SECOND = env.int("LIVE_TALLY_FRAMES_PER_SECOND", default=2000)
 
 # Websocket origins allowed besides the site's own (full origins: scheme://host[:port], e.g. a cinema app's).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])

@@ -27,7 +27,10 @@ logger = logging.getLogger(__name__)
 TICK_SECONDS = tally.FLUSH_INTERVAL_MS / 1000
 # A big audience gets its snapshots less often: one poll's tally costs a frame per socket, and a
 # process sends at most about this many tally frames per second (at 5,000 sockets per process,
-# a snapshot per 1.25 s). Below 1,000 sockets per process nothing changes: every 250 ms.
+# a snapshot per 2.5 s). Below 500 sockets per process nothing changes: every 250 ms. Chosen by
+# measurement (make bench VIEWERS=10000 WEB_PROCESSES=2, two runs each, docs/performance.md):
+# 2,000 frames/s took 3.8-4.4 web CPU s for the 10,000 votes and reached 2,198-2,567 votes/s,
+# ack p99 3.0-3.9 s; 4,000 took 4.8-5.3 s, 1,786-2,069 votes/s, ack p99 4.0-4.6 s.
 TALLY_FRAMES_PER_SECOND = settings.LIVE_TALLY_FRAMES_PER_SECOND
 
 _tasks: dict[asyncio.AbstractEventLoop, asyncio.Task] = {}
