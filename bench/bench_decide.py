@@ -168,7 +168,7 @@ def test_decide_million_votes(request):
         assert by_python == by_sql
         tallies.append((python_seconds, sql_seconds))
         started = time.perf_counter()
-        decision = _poll_decide(poll_id=poll.id, wait=True, close_now=False)  # committed, broadcast
+        decision, _created = _poll_decide(poll_id=poll.id, wait=True, close_now=False)  # committed, broadcast
         timings.append(time.perf_counter() - started)
         started = time.perf_counter()
         decision_digest_seal(decision=decision)

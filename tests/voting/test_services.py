@@ -237,6 +237,7 @@ def test_a_lost_seal_keeps_the_decision_and_the_sweeper_seals_it(
     decision = poll_decide(poll_id=open_poll.id)
     monkeypatch.undo()
 
+    assert poll_decide(poll_id=open_poll.id).pk == decision.pk  # deciding again finds it and seals nothing
     stored = Decision.objects.get(pk=decision.pk)
     assert stored.branch == story.to_right and stored.total_votes == 2 and stored.digest == ""
     answer = api_client.get(f"/api/polls/{open_poll.id}/result/")

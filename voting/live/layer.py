@@ -54,7 +54,8 @@ class _Shard(RedisSingleShardConnection):
 
 
 class _Inbox:
-    """Stands in for a channel's queue in the loop layer: what arrives goes into a consumer's inbox."""
+    """Stands in for a channel's queue in the loop layer: what arrives goes into a consumer's inbox.
+    Only `put_nowait`: a `receive()` on a socket's channel fails loudly instead of taking from it."""
 
     __slots__ = ("put_nowait",)
 
@@ -102,11 +103,11 @@ class LiveChannelLayer(RedisPubSubChannelLayer):
             _wrap_close(self, loop)
             return layer
 
-    def inbox_open(self, inbox: asyncio.Queue, prefix: str = "specific.") -> str:
+    def inbox_open(self, inbox: asyncio.Queue) -> str:
         """A new channel name whose group messages (event dicts) are put straight into `inbox`. It
         is this process's only: messages sent to the channel itself (`send`) never arrive."""
         layer = self._get_layer()
-        name = f"{layer.prefix}{prefix}{uuid.uuid4().hex}"
+        name = f"{layer.prefix}specific.{uuid.uuid4().hex}"
         layer.channels[name] = _Inbox(inbox)
         return name
 

@@ -101,6 +101,8 @@ class Decision(models.Model):
 
     class Meta:
         ordering = ["-decided_at", "-id"]
+        # The beat sweep looks for unsealed decisions every second: only those are in this index.
+        indexes = [models.Index(fields=["decided_at"], condition=models.Q(digest=""), name="decision_unsealed_idx")]
 
     def __str__(self) -> str:
         return f"Decision for poll {self.poll_id}: {self.branch_id} ({self.reason})"

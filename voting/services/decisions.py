@@ -125,12 +125,9 @@ def poll_decide(*, poll_id: int, wait: bool = True, close_now: bool = False) -> 
     wait=False (the sweeper): return None at once if another process holds the poll or its
     screening right now, instead of queueing behind it. close_now: the organizer closes it early.
     """
-    decision = _poll_decide(poll_id=poll_id, wait=wait, close_now=close_now)
-    if decision is not None and not decision.digest:
-        try:
-            decision_digest_seal(decision=decision)
-        except Exception:  # the decision stands; decisions_seal_overdue seals it later
-            logger.exception("sealing the digest of poll %s failed", poll_id)
+    decision, created = _poll_decide(poll_id=poll_id, wait=wait, close_now=close_now)
+    if created:  # an existing decision is being sealed by the call that made it (or the sweeper)
+        _seal_safely(decision)
     return decision
 
 
@@ -144,29 +141,34 @@ def decision_digest_seal(*, decision: Decision) -> str:
     return digest
 
 
+def _seal_safely(decision: Decision) -> None:
+    try:
+        decision_digest_seal(decision=decision)
+    except Exception:  # the decision stands; decisions_seal_overdue seals it later
+        logger.exception("sealing the digest of poll %s failed", decision.poll_id)
+
+
 def decisions_seal_overdue(*, older_than_seconds: float = 30) -> int:
     """Seal the decisions whose seal was lost (the process died after the decision committed).
     Only those decided a while ago: a fresh one is being sealed by the process that decided it."""
     before = timezone.now() - timedelta(seconds=older_than_seconds)
     pending = list(Decision.objects.filter(digest="", decided_at__lt=before).order_by("decided_at")[:SWEEP_BATCH])
     for decision in pending:
-        try:
-            decision_digest_seal(decision=decision)
-        except Exception:
-            logger.exception("sealing the digest of poll %s failed", decision.poll_id)
+        _seal_safely(decision)
     return len(pending)
 
 
 @transaction.atomic
-def _poll_decide(*, poll_id: int, wait: bool, close_now: bool) -> Decision | None:
+def _poll_decide(*, poll_id: int, wait: bool, close_now: bool) -> tuple[Decision | None, bool]:
+    """(the poll's decision, whether this call made it)."""
     poll = _lock_for_decision(poll_id, wait=wait)
     if poll is None:
         if wait:
             raise NotFound(_("No such poll."))
-        return None
+        return None, False
     existing = Decision.objects.filter(poll_id=poll.id).select_related("branch").first()
     if existing is not None:
-        return existing
+        return existing, False
     options = poll_options_list(poll=poll)
     counts, total = _counts(poll_id=poll.id, options=[b.id for b in options])
     default = next((b.id for b in options if b.is_default), None)
@@ -202,7 +204,7 @@ def _poll_decide(*, poll_id: int, wait: bool, close_now: bool) -> Decision | Non
     if effect is not None:
         effect(poll=poll, decision=decision)
     logger.info("poll %s decided from %s ballots: option %s (%s) %s", poll.id, total, winner_id, reason, counts)
-    return decision
+    return decision, True
 
 
 def _due_polls():
