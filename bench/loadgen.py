@@ -3,13 +3,14 @@
     python bench/loadgen.py --base http://127.0.0.1:8000 --username admin --password secret \\
         --viewers 1000 --votes 1
 
-Standalone on purpose (standard library and the `websockets` package; no Django import): it is a
+Standalone on purpose (standard library and the `websockets` package, uvloop if installed; no Django import): it is a
 client of the public interface (/work/shared/API.md, docs/websocket.md) and nothing else, so it
 runs from another machine as well. As an organizer it builds a production (a start episode, two
 branches), a venue and a screening of VIEWERS seats, buys every seat (orders of at most 100
 tickets, the ceiling any screening allows), starts the screening, joins VIEWERS sockets (one per
 ticket, each from a loopback address of its own range, see ADDRESSES), opens a live poll, has every
-socket vote VOTES times (each waiting for its answer; later votes change the option), waits for
+socket vote VOTES times (each waiting for its answer; later votes change the option; all at once, or
+with --vote-window W the first votes spread evenly over W seconds), waits for
 `poll.decided` on every socket and reads the counted totals back from GET /api/polls/{id}/.
 
 The result is one JSON object on stdout. Progress goes to stderr; with --sync, it also prints
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import resource
@@ -35,6 +37,11 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from websockets.asyncio.client import connect
+
+try:  # the event loop the server runs on too; optional, so the client still runs anywhere
+    import uvloop
+except ImportError:
+    uvloop = None
 
 ORDER_MAX = 100  # ORDER_QUANTITY_CEILING: no screening sells more tickets in one order
 # Client addresses: 127.0.0.2 ... 127.0.0.254 (Linux routes all of 127/8 to the loopback). Phones
@@ -226,7 +233,11 @@ async def join(viewer: Viewer, *, url: str, origin: str, timeout: float) -> None
         viewer.join_error = repr(error)[:200]
 
 
-async def vote(viewer: Viewer, *, poll: int, options: list[int], votes: int, timeout: float, closes_at: float) -> None:
+async def vote(
+    viewer: Viewer, *, poll: int, options: list[int], votes: int, timeout: float, closes_at: float, start: float = 0
+) -> None:
+    if start:  # an audience over a window (--vote-window): this phone's first vote goes `start` s in
+        await asyncio.sleep(start)
     for k in range(votes):
         option = options[(viewer.n + k) % len(options)]  # half the room each way; later votes switch
         ref = f"{viewer.n}.{k}"
@@ -306,10 +317,21 @@ async def run(args: argparse.Namespace) -> dict:
     closes_at = parse_time(poll["closes_at"])
     log(f"poll {poll['id']} open for {duration} s; voting")
     started = time.monotonic()
+    # A burst by default (every socket at once: the throughput); with --vote-window W the phones' first
+    # votes are spread evenly over W seconds, as an audience votes (the latency at that arrival rate).
+    spread = args.vote_window / len(joined) if joined else 0
     await asyncio.gather(
         *(
-            vote(v, poll=poll["id"], options=options, votes=args.votes, timeout=args.timeout, closes_at=closes_at)
-            for v in joined
+            vote(
+                v,
+                poll=poll["id"],
+                options=options,
+                votes=args.votes,
+                timeout=args.timeout,
+                closes_at=closes_at,
+                start=i * spread,
+            )
+            for i, v in enumerate(joined)
         )
     )
     vote_seconds = time.monotonic() - started
@@ -385,6 +407,7 @@ def report(args, *, viewers, joined, join_total, vote_seconds, closes_at, counte
         # Answers that came after the client had given up (--timeout) on them: e.g. `vote.accepted`
         # (stored and counted, but late) or `poll_closed` (the server read the frame after the close).
         "late_answers": dict(late),
+        "vote_window_seconds": args.vote_window,
         "vote_seconds": round(vote_seconds, 2),
         "votes_per_second": round(len(acks) / vote_seconds, 1) if vote_seconds else None,
         "ack_ms": {p: ms(pct(acks, q)) for p, q in (("p50", 50), ("p95", 95), ("p99", 99))}
@@ -424,6 +447,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--password", required=True)
     parser.add_argument("--viewers", type=int, default=1000)
     parser.add_argument("--votes", type=int, default=1, help="votes per viewer (later ones change the option)")
+    parser.add_argument(
+        "--vote-window", type=float, default=0, help="spread the first votes evenly over this many seconds (0: a burst)"
+    )
     parser.add_argument("--poll-seconds", type=int, default=0, help="poll duration (default: 10 s + 1 s per 100 votes)")
     parser.add_argument("--connect-concurrency", type=int, default=200, help="sockets connecting at once")
     parser.add_argument("--timeout", type=float, default=60, help="seconds to wait for a join or a vote's answer")
@@ -435,7 +461,11 @@ def main(argv: list[str] | None = None) -> int:
     limit = raise_open_files()
     if limit < args.viewers + 100:
         log(f"warning: only {limit} open files allowed (ulimit -n) for {args.viewers} sockets")
-    result = asyncio.run(run(args))
+    # No garbage collection in the client: with 10,000 sockets a full collection stalls it for a second,
+    # which the figures would blame on the server. Its garbage cycles wait until it exits (minutes).
+    gc.disable()
+    # uvloop when it is there: the bench measures the server, and the client shares its cores
+    result = (uvloop.run if uvloop else asyncio.run)(run(args))
     print(json.dumps(result), flush=True)
     return 0
 

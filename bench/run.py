@@ -343,6 +343,10 @@ def table(result: dict) -> str:
             "votes counted (GET /api/polls/)",
             f"{lg['votes_counted']:,} (expected {lg['voters_expected']:,}; exact: {lg['counts_exact']})",
         ),
+        (
+            "votes sent",
+            f"spread over {lg['vote_window_seconds']:g} s" if lg.get("vote_window_seconds") else "all at once",
+        ),
         ("votes/s", f"{lg['votes_per_second']}"),
         ("ack ms p50 / p95 / p99 / max", trio(lg["ack_ms"], ("p50", "p95", "p99", "max"))),
         ("poll.decided ms after close p50 / p99 / max", trio(lg["decided_ms_after_close"])),
@@ -416,6 +420,8 @@ def main() -> int:
 
         args = ["--base", base, "--username", "bench", "--password", password]
         args += ["--viewers", str(viewers), "--votes", str(votes)]
+        if os.environ.get("VOTE_WINDOW"):
+            args += ["--vote-window", os.environ["VOTE_WINDOW"]]
         if os.environ.get("BENCH_POLL_SECONDS"):
             args += ["--poll-seconds", os.environ["BENCH_POLL_SECONDS"]]
         loadgen_env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO")}

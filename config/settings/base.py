@@ -401,6 +401,11 @@ VOTE_BATCHES_IN_FLIGHT = env.int("VOTE_BATCHES_IN_FLIGHT", default=1)
 # less often (voting/live/flusher.py says how it was chosen).
 LIVE_TALLY_FRAMES_PER_SECOND = env.int("LIVE_TALLY_FRAMES_PER_SECOND", default=2000)
 
+# Garbage collection of an ASGI server process (config/collector.py): what the loaded application
+# holds is frozen, and these are gc.set_threshold's three thresholds; empty: Python's own (700,10,10).
+# Chosen by measurement at 10,000 viewers (docs/performance.md).
+WEB_GC_THRESHOLDS = [int(t) for t in env.list("WEB_GC_THRESHOLDS", default=["7000", "10", "1000"])]
+
 # Websocket origins allowed besides the site's own (full origins: scheme://host[:port], e.g. a cinema app's).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])
 # A socket that has not said hello within this many seconds is closed (code 4408).
