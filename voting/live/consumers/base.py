@@ -206,6 +206,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
                 if isinstance(message, _Failed):
                     raise message.error
                 await self.dispatch(message)
+                if not inbox.empty():
+                    # More queued (a decision is poll.decided then now_playing): let the process's other
+                    # sockets have this message first, instead of each socket taking all of its own.
+                    await asyncio.sleep(0)
         except StopConsumer:
             pass
         finally:
