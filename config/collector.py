@@ -22,7 +22,7 @@ def collector_tune(*, thresholds: list[int] | tuple[int, ...]) -> None:
     no thresholds: Python's defaults, nothing frozen."""
     if not thresholds:
         return
-    if len(thresholds) != 3 or not all(isinstance(t, int) and t > 0 for t in thresholds):
+    if len(thresholds) != 3 or not all(t > 0 for t in thresholds):
         raise ImproperlyConfigured(f"WEB_GC_THRESHOLDS takes three positive integers, not {thresholds!r}")
     gc.collect()  # what is garbage now is collected, not frozen
     gc.freeze()

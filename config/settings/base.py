@@ -404,7 +404,7 @@ LIVE_TALLY_FRAMES_PER_SECOND = env.int("LIVE_TALLY_FRAMES_PER_SECOND", default=2
 # Garbage collection of an ASGI server process (config/collector.py): what the loaded application
 # holds is frozen, and these are gc.set_threshold's three thresholds; empty: Python's own (700,10,10).
 # Chosen by measurement at 10,000 viewers (docs/performance.md).
-WEB_GC_THRESHOLDS = [int(t) for t in env.list("WEB_GC_THRESHOLDS", default=["7000", "10", "1000"])]
+WEB_GC_THRESHOLDS = env.list("WEB_GC_THRESHOLDS", cast=int, default=[7000, 10, 1000])
 
 # Websocket origins allowed besides the site's own (full origins: scheme://host[:port], e.g. a cinema app's).
 WEBSOCKET_ALLOWED_ORIGINS = env.list("WEBSOCKET_ALLOWED_ORIGINS", default=[])

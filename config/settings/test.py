@@ -25,7 +25,7 @@ CELERY_TASK_QUEUES = task_queues(CELERY_TASK_DEFAULT_QUEUE, CELERY_DECISIONS_QUE
 RATE_LIMIT_PREFIX = f"t{TEST_RUN_ID}-rl"  # tests/conftest.py clears it after each test
 # The test process imports config.asgi for its websocket tests: it keeps Python's collector unless
 # a test asks (tests/config/test_collector.py starts processes with the production default).
-WEB_GC_THRESHOLDS = [int(t) for t in env.list("WEB_GC_THRESHOLDS", default=[])]
+WEB_GC_THRESHOLDS = env.list("WEB_GC_THRESHOLDS", cast=int, default=[])
 
 # SQLite's test database is a file, not memory, so that the worker, beat and
 # ASGI server processes started by integration tests share it.

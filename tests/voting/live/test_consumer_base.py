@@ -58,14 +58,14 @@ def test_every_socket_gets_a_decision_before_any_gets_the_next_message():
 
             scope = {"type": "websocket", "path": "/ws/test/", "headers": [], "joined": joined}
             tasks.append(asyncio.ensure_future(_Recorder.as_asgi()(scope, receive, send)))
-            await asyncio.wait_for(joined.wait(), 10)
+            await asyncio.wait_for(joined.wait(), 30)
             closers.append(close)
 
         # Both messages reach every socket's inbox before any socket runs: one PUBLISH each, read by
         # the process's one subscriber, then put into every local inbox.
         await layer.group_send(GROUP, {"type": "poll.decided", "poll": 1})
         await layer.group_send(GROUP, {"type": "screening.now_playing", "episode": 2})
-        async with asyncio.timeout(10):
+        async with asyncio.timeout(30):  # a wait for the frames, not a bound on the test
             while len(frames) < 2 * sockets:
                 await asyncio.sleep(0.01)
         for close in closers:
