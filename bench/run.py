@@ -418,7 +418,8 @@ def main() -> int:
         def on_phase(name: str, loadgen_pid: int) -> None:
             samples[name] = sample({**pids, "loadgen": loadgen_pid})
 
-        args = ["--base", base, "--username", "bench", "--password", password]
+        # --password=…: a generated password may begin with "-", which argparse would take for an option
+        args = ["--base", base, "--username", "bench", f"--password={password}"]
         args += ["--viewers", str(viewers), "--votes", str(votes)]
         if os.environ.get("VOTE_WINDOW"):
             args += ["--vote-window", os.environ["VOTE_WINDOW"]]
