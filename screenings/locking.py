@@ -106,6 +106,21 @@ def locked_one(queryset: QuerySet, pk: int, *, skip_locked: bool = False) -> Mod
     return rows[0] if rows else None
 
 
+def lock_clause(model: type[Model], *, alias: str, share: bool = False, ids: Iterable[int] | None = None) -> str:
+    """For a hand-written SELECT that locks the rows it reads (one statement instead of a lock, then
+    a read): check the order and record the rows as `locked` and `shared` do, and return the clause
+    to end the SELECT with — FOR UPDATE (or, with `share`, FOR SHARE) OF `alias`; "" on SQLite,
+    which has no row locks. The SELECT must order the rows by id. `ids`: the rows, when known."""
+    label = model._meta.label
+    ids = sorted(set(ids)) if ids is not None else None
+    held = _take(label, ids)
+    if ids is not None:
+        held.rows.update((label, pk) for pk in ids)
+    if connection.vendor != "postgresql":
+        return ""
+    return f" FOR {'SHARE' if share else 'UPDATE'} OF {connection.ops.quote_name(alias)}"
+
+
 def shared(model: type[Model], ids: Iterable[int]) -> None:
     """Take a shared lock (FOR SHARE) on rows by id: many holders at once, but none while an
     exclusive holder (e.g. a poll's decision) runs, and no exclusive holder until they finish."""

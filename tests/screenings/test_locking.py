@@ -3,7 +3,7 @@
 import pytest
 from django.db import transaction
 
-from screenings.locking import ORDER, LockOrderError, locked, locked_one, shared
+from screenings.locking import ORDER, LockOrderError, lock_clause, locked, locked_one, shared
 from screenings.models import Order, Screening, Ticket
 from tests.factories import ScreeningFactory
 from voting.models import Poll
@@ -39,6 +39,27 @@ def test_locks_in_order_pass_and_out_of_order_fail():
         with transaction.atomic():
             locked(Ticket.objects.filter(screening=screening))
             shared(Poll, [1])
+
+
+def test_a_hand_written_select_takes_its_lock_in_the_same_order():
+    """lock_clause: the vote batch's SELECTs lock as they read (voting/services/votes.py)."""
+    from django.db import connection
+
+    with transaction.atomic():
+        share = lock_clause(Poll, alias="p", share=True, ids=[3, 1])
+        update = lock_clause(Ticket, alias="t")
+    if connection.vendor == "postgresql":
+        assert (share, update) == (' FOR SHARE OF "p"', ' FOR UPDATE OF "t"')
+    else:
+        assert (share, update) == ("", "")  # SQLite: writers queue for the database instead
+    with pytest.raises(LockOrderError, match="voting.Poll locked after screenings.Ticket"):
+        with transaction.atomic():
+            lock_clause(Ticket, alias="t")
+            lock_clause(Poll, alias="p", share=True, ids=[1])
+    with transaction.atomic():
+        lock_clause(Poll, alias="p", share=True, ids=[1])
+        lock_clause(Ticket, alias="t")
+        shared(Poll, [1])  # held already, by the clause: not out of order
 
 
 def test_locking_a_row_already_held_again_is_fine():

@@ -349,3 +349,60 @@ def test_one_batch_adds_and_moves_votes_keeping_each_moved_votes_receipt(open_po
     assert sorted((old or 0, new) for _, _, old, new in changes) == sorted(
         [(story.to_left.id, story.to_right.id), (0, story.to_right.id)]
     )
+
+
+def test_one_batch_over_two_screenings_polls_checks_each_vote_against_its_own(
+    open_poll, story, organizer, make_tickets, django_capture_on_commit_callbacks
+):
+    from tests.factories import ScreeningFactory
+    from voting.live.services import screening_start
+
+    with django_capture_on_commit_callbacks(execute=True):
+        other = screening_start(
+            screening=ScreeningFactory(production=story.start.production, organizer=organizer), by=organizer
+        )
+        other_poll = poll_open(screening=other, duration_seconds=30, by=organizer)
+    mine, theirs = make_tickets(1)[0], make_tickets(1, for_screening=other)[0]
+    vote_cast(poll_id=other_poll.id, ticket_code=theirs.code, option_id=story.to_left.id)
+
+    results, changes = votes_store_batch(
+        ballots=[
+            (open_poll.id, mine.code, story.to_right.id),
+            (other_poll.id, mine.code, story.to_right.id),  # not this ticket's screening
+            (other_poll.id, theirs.code, story.to_right.id),  # moves its vote
+            (open_poll.id, theirs.code, story.to_left.id),
+        ]
+    )
+
+    assert [type(r).__name__ for r in results] == ["Vote", "Forbidden", "Vote", "Forbidden"]
+    assert "another screening" in str(results[1].message)
+    stored = set(Vote.objects.values_list("poll_id", "ticket_id", "branch_id"))
+    assert stored == {(open_poll.id, mine.id, story.to_right.id), (other_poll.id, theirs.id, story.to_right.id)}
+    assert sorted((p.id, old, new) for p, _, old, new in changes) == sorted(
+        [(open_poll.id, None, story.to_right.id), (other_poll.id, story.to_left.id, story.to_right.id)]
+    )
+
+
+def test_a_stored_votes_times_read_back_as_the_orm_writes_them(open_poll, story, make_tickets):
+    """The batch writes hand-written SQL: its datetimes must compare with the ORM's (SQLite keeps text)."""
+    ticket = make_tickets(1)[0]
+    arrived = timezone.now()  # the frame's arrival; stored a moment later
+    (vote,), _ = votes_store_batch(ballots=[(open_poll.id, ticket.code, story.to_left.id, arrived)])
+    assert Vote.objects.filter(cast_at=arrived, updated_at__gte=arrived).get().pk == vote.pk
+    assert Vote.objects.filter(cast_at__lt=open_poll.closes_at, cast_at__gte=open_poll.opens_at).count() == 1
+    again, _ = votes_store_batch(ballots=[(open_poll.id, ticket.code, story.to_right.id)])
+    assert again[0].cast_at == arrived and Vote.objects.get().cast_at == arrived  # a move keeps cast_at
+
+
+def test_a_batch_costs_the_same_statements_whatever_it_holds(open_poll, story, make_tickets):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    def statements(ballots) -> int:
+        with CaptureQueriesContext(db) as captured:
+            votes_store_batch(ballots=ballots)
+        return len([q for q in captured.captured_queries if not q["sql"].upper().startswith(("SAVEPOINT", "RELEASE"))])
+
+    one = statements([(open_poll.id, make_tickets(1)[0].code, story.to_left.id)])
+    many = statements([(open_poll.id, t.code, story.to_right.id) for t in make_tickets(40)])
+    assert one == many

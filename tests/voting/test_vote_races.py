@@ -53,3 +53,54 @@ def test_accepted_votes_racing_the_decision_are_all_counted(live_screening, orga
     assert decision.total_votes == len(accepted) == Vote.objects.filter(poll=poll).count()
     stored = dict(Vote.objects.filter(poll=poll).values_list("ticket_id", "branch_id"))
     assert stored == accepted
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_refund_racing_its_tickets_vote_leaves_no_vote_behind(
+    live_screening, organizer, story, make_tickets, monkeypatch
+):
+    """The vote batch locks its tickets as it reads them (FOR UPDATE): a refund that starts while
+    a vote of its ticket is being stored waits for it, then withdraws it. Without the lock the
+    refund would commit first and the vote land after it, counted for a refunded ticket."""
+    from screenings.services.orders import ticket_refund
+    from voting.services import votes
+
+    poll = poll_open(screening=live_screening, duration_seconds=60, by=organizer)
+    ticket = make_tickets(1)[0]
+    checked, resume, refunded = threading.Event(), threading.Event(), threading.Event()
+    real_receipt = votes.receipt_for
+
+    def paused_receipt(**kwargs):  # the ticket has been read and found valid; the vote is not written yet
+        checked.set()
+        resume.wait(timeout=30)
+        return real_receipt(**kwargs)
+
+    monkeypatch.setattr(votes, "receipt_for", paused_receipt)
+    outcome: dict = {}
+
+    def vote():
+        try:
+            outcome["vote"] = vote_cast(poll_id=poll.id, ticket_code=ticket.code, option_id=story.to_left.id)
+        finally:
+            connection.close()
+
+    def refund():
+        try:
+            outcome["refund"] = ticket_refund(code=ticket.code, user=organizer)
+            refunded.set()
+        finally:
+            connection.close()
+
+    voter = threading.Thread(target=vote)
+    voter.start()
+    assert checked.wait(timeout=30)
+    refunder = threading.Thread(target=refund)
+    refunder.start()
+    refunded.wait(timeout=1)  # with the lock it cannot finish now; without, it would have by now
+    resume.set()
+    voter.join(timeout=30)
+    refunder.join(timeout=30)
+
+    assert outcome["refund"].status == "refunded" and "vote" in outcome
+    assert not Vote.objects.filter(poll=poll, ticket=ticket).exists()

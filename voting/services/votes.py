@@ -1,15 +1,15 @@
 """Casting and withdrawing votes: durable first, acknowledged after, counted live after commit.
 
 One implementation for one vote (REST) and for a batch (the websocket's group commit):
-`vote_cast` is a batch of one. A batch costs four statements however many votes it
-holds: the polls' shared lock; the polls with their screening, episode and options; the
-tickets locked with their current votes (a LEFT JOIN per poll of the batch); one
+`vote_cast` is a batch of one. A batch costs three statements however many votes it
+holds, in hand-written SQL for both vendors: the polls share-locked with their screening,
+episode and options; the tickets locked with their screening and current votes; one
 INSERT … ON CONFLICT (poll, ticket) DO UPDATE for every vote that is new or moved. The
 eligibility checks run in Python on those rows (a round's ticket also costs one query
 for the episode its screening played).
 
-Locks (screenings/locking.py): each poll's row FOR SHARE, then the tickets' rows FOR
-UPDATE, by id. The shared poll lock makes a decision (which takes the poll FOR UPDATE)
+Locks (screenings/locking.py, `lock_clause`): each poll's row FOR SHARE, then the
+tickets' rows FOR UPDATE, by id, each taken by the statement that reads them. The shared poll lock makes a decision (which takes the poll FOR UPDATE)
 wait for every vote already in flight, and every later vote see the poll decided;
 shared locks do not conflict, so votes never queue behind each other. The ticket lock
 serialises one ticket's votes with its refund and check-in.
@@ -23,16 +23,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
-from django.db import DatabaseError, transaction
-from django.db.models import Aggregate, CharField, F, FilteredRelation, OuterRef, Q, Subquery
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from config.errors import DomainError, Forbidden, Invalid, NotFound, PollClosed
-from screenings.locking import locked, shared
-from screenings.models import Branch, Screening, Ticket
+from screenings.locking import lock_clause, shared
+from screenings.models import Branch, Episode, Screening, Ticket
 from voting import tally
 from voting.ballots import receipt_for
 from voting.eligibility import ticket_vote_check
@@ -96,117 +96,213 @@ def votes_store_batch(*, ballots: list[Ballot]) -> tuple[list[Vote | DomainError
         return results, changes
 
 
-class _CommaIds(Aggregate):
-    """The grouped ids as one comma-separated string: string_agg on PostgreSQL, group_concat on SQLite."""
-
-    function = "STRING_AGG"
-    template = "%(function)s(CAST(%(expressions)s AS text), ',')"
-    output_field = CharField()
-
-    def as_sqlite(self, compiler, connection, **extra):
-        return super().as_sql(
-            compiler, connection, function="GROUP_CONCAT", template="%(function)s(%(expressions)s, ',')", **extra
-        )
+def _sql_list(values) -> str:
+    return ", ".join(["%s"] * len(values))
 
 
-def _poll_views(poll_ids: list[int]) -> dict[int, _PollView]:
-    """The polls, their screening and episode, and their options: one query."""
-    # No ordering (the models' default ones): compiling it was a quarter of this query's cost, per batch.
-    options = (
-        Branch.objects.filter(source_id=OuterRef("episode_id"))
-        .order_by()
-        .values("source_id")
-        .annotate(ids=_CommaIds("id"))
+def _among(column: str, values: list) -> tuple[str, list]:
+    """`column` is one of `values`, as SQL and its parameters. On PostgreSQL one array parameter:
+    the statement's text stays the same whatever the batch holds, so the driver parses it once
+    (psycopg caches by text; an IN list of each length was parsed anew: a fifth of a batch's CPU)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [values]
+    return f"{column} IN ({_sql_list(values)})", list(values)
+
+
+def _aware(value):
+    """A datetime column read by hand-written SQL: PostgreSQL returns it aware, SQLite as UTC text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+_POLL, _VOTE = Poll._meta.db_table, Vote._meta.db_table
+_TICKET, _SCREENING = Ticket._meta.db_table, Screening._meta.db_table
+_EPISODE, _BRANCH = Episode._meta.db_table, Branch._meta.db_table
+
+
+def _loaded(model, values: dict):
+    """An instance of `model` with the columns in `values` (the rest deferred), as the ORM loads one."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]  # from_db's order
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
+_POLL_COLUMNS = ["id", "scope", "status", "opens_at", "closes_at", "hide_results", "screening_id", "episode_id"]
+_TICKET_COLUMNS = ["id", "code", "secret", "status", "screening_id"]
+_VOTE_COLUMNS = ["poll_id", "ticket_id", "branch_id", "receipt", "cast_at", "updated_at"]
+_INSERT_ROWS = 100  # rows per INSERT: 600 parameters, under SQLite's oldest limit (999)
+
+
+def _poll_views(cursor, poll_ids: list[int]) -> dict[int, _PollView]:
+    """The polls, share-locked, with what a vote is checked against: one statement, a row per option."""
+    lock = lock_clause(Poll, alias="p", share=True, ids=poll_ids)  # before the tickets: the lock order
+    among, params = _among("p.id", poll_ids)
+    cursor.execute(
+        f"SELECT {', '.join('p.' + c for c in _POLL_COLUMNS)}, s.require_check_in, e.production_id, b.id"  # noqa: S608 — tables from the models, values as parameters
+        f" FROM {_POLL} p JOIN {_EPISODE} e ON e.id = p.episode_id"
+        f" LEFT JOIN {_SCREENING} s ON s.id = p.screening_id"
+        f" LEFT JOIN {_BRANCH} b ON b.source_id = p.episode_id"
+        f" WHERE {among} ORDER BY p.id{lock}",
+        params,
     )
-    polls = Poll.objects.select_related("screening", "episode").filter(pk__in=poll_ids).order_by()
-    found = {p.id: p for p in polls.annotate(option_ids=Subquery(options.values("ids")))}
+    polls: dict[int, Poll] = {}
+    options: dict[int, set[int]] = {}
+    for *columns, require_check_in, production_id, option_id in cursor.fetchall():
+        pid = columns[0]
+        if pid not in polls:
+            row = dict(zip(_POLL_COLUMNS, columns, strict=True))
+            row |= {"opens_at": _aware(row["opens_at"]), "closes_at": _aware(row["closes_at"])}
+            poll = polls[pid] = _loaded(Poll, row | {"hide_results": bool(row["hide_results"])})
+            poll.episode = _loaded(Episode, {"id": poll.episode_id, "production_id": production_id})
+            if poll.screening_id is not None:
+                poll.screening = _loaded(
+                    Screening, {"id": poll.screening_id, "require_check_in": bool(require_check_in)}
+                )
+            options[pid] = set()
+        if option_id is not None:
+            options[pid].add(option_id)
     return {
-        pid: _PollView(found[pid], frozenset(int(i) for i in (found[pid].option_ids or "").split(",") if i))
-        if pid in found
-        else _PollView(None)
-        for pid in poll_ids
+        pid: _PollView(polls[pid], frozenset(options[pid])) if pid in polls else _PollView(None) for pid in poll_ids
     }
 
 
-def _current(poll_id: int) -> dict[str, FilteredRelation | F]:
-    """Annotations that read a ticket's current vote in `poll_id` along with the ticket (a LEFT JOIN)."""
-    name = f"vote_{poll_id}"
-    return {name: FilteredRelation("votes", condition=Q(votes__poll_id=poll_id))} | {
-        f"{name}_{column}": F(f"{name}__{column}") for column in ("id", "branch_id", "receipt", "cast_at")
-    }
+def _tickets_with_votes(cursor, codes: list[str], poll_ids: list[int]) -> tuple[dict[str, Ticket], dict]:
+    """The tickets of `codes`, locked, with their screening and their current votes in `poll_ids`:
+    one statement, a row per (ticket, vote). Returns tickets by code and votes by (poll, ticket)."""
+    if not codes:
+        return {}, {}
+    votes_of, vote_params = _among("v.poll_id", poll_ids) if poll_ids else ("1 = 0", [])
+    among, code_params = _among("t.code", codes)
+    cursor.execute(
+        f"SELECT {', '.join('t.' + c for c in _TICKET_COLUMNS)}, s.production_id, s.round_votes,"  # noqa: S608 — tables from the models, values as parameters
+        " v.id, v.poll_id, v.branch_id, v.receipt, v.cast_at"
+        f" FROM {_TICKET} t JOIN {_SCREENING} s ON s.id = t.screening_id"
+        f" LEFT JOIN {_VOTE} v ON v.ticket_id = t.id AND {votes_of}"
+        f" WHERE {among} ORDER BY t.id{lock_clause(Ticket, alias='t')}",
+        vote_params + code_params,
+    )
+    tickets: dict[str, Ticket] = {}
+    screenings: dict[int, Screening] = {}
+    current: dict[tuple[int, int], Vote] = {}
+    for row in cursor.fetchall():
+        code = row[1]
+        ticket = tickets.get(code)
+        if ticket is None:
+            ticket = tickets[code] = _loaded(Ticket, dict(zip(_TICKET_COLUMNS, row[:5], strict=True)))
+            if ticket.screening_id not in screenings:  # a batch's tickets share a few screenings
+                screenings[ticket.screening_id] = _loaded(
+                    Screening, {"id": ticket.screening_id, "production_id": row[5], "round_votes": bool(row[6])}
+                )
+            ticket.screening = screenings[ticket.screening_id]
+        vote_id, poll_id, branch_id, receipt, cast_at = row[7:]
+        if vote_id is not None:
+            current[(poll_id, ticket.id)] = _loaded(
+                Vote,
+                {
+                    "id": vote_id,
+                    "poll_id": poll_id,
+                    "ticket_id": ticket.id,
+                    "branch_id": branch_id,
+                    "receipt": receipt,
+                    "cast_at": _aware(cast_at),
+                },
+            )
+    return tickets, current
+
+
+_UPSERT = (
+    " ON CONFLICT (poll_id, ticket_id) DO UPDATE SET branch_id = excluded.branch_id,"
+    " updated_at = excluded.updated_at RETURNING id, poll_id, ticket_id"
+)
+# PostgreSQL: one row per vote from arrays, one statement text whatever the batch's size.
+_UNNEST = "bigint[], bigint[], bigint[], text[], timestamptz[], timestamptz[]".split(", ")
+
+
+def _votes_write(cursor, votes: list[Vote]) -> None:
+    """New and moved votes, INSERT … ON CONFLICT (poll, ticket) DO UPDATE: a moved vote keeps its
+    receipt and cast_at. Sets each vote's id (RETURNING; PostgreSQL, and SQLite from 3.35)."""
+    by_key = {(vote.poll_id, vote.ticket_id): vote for vote in votes}
+    columns = ", ".join(_VOTE_COLUMNS)
+    if connection.vendor == "postgresql":
+        arrays = [list(column) for column in zip(*[_vote_row(v) for v in votes], strict=True)]
+        unnest = ", ".join(f"%s::{kind}" for kind in _UNNEST)
+        statements = [(f"INSERT INTO {_VOTE} ({columns}) SELECT * FROM unnest({unnest}){_UPSERT}", arrays)]  # noqa: S608 — table from the model, values as parameters
+    else:
+        rows = [_vote_row(v) for v in votes]
+        statements = []
+        for start in range(0, len(rows), _INSERT_ROWS):
+            chunk = rows[start : start + _INSERT_ROWS]
+            values = ", ".join([f"({_sql_list(_VOTE_COLUMNS)})"] * len(chunk))
+            statements.append(
+                (f"INSERT INTO {_VOTE} ({columns}) VALUES {values}{_UPSERT}", [v for row in chunk for v in row])  # noqa: S608 — table from the model, values as parameters
+            )
+    for sql, params in statements:
+        cursor.execute(sql, params)
+        for vote_id, poll_id, ticket_id in cursor.fetchall():
+            by_key[(poll_id, ticket_id)].pk = vote_id
+
+
+def _vote_row(vote: Vote) -> tuple:
+    when = (vote.cast_at, vote.updated_at)
+    if connection.vendor != "postgresql":  # psycopg sends aware datetimes as they are; SQLite stores text
+        when = tuple(_DATETIME.get_db_prep_value(value, connection) for value in when)
+    return (vote.poll_id, vote.ticket_id, vote.branch_id, vote.receipt, *when)
+
+
+_DATETIME = Vote._meta.get_field("cast_at")
 
 
 @transaction.atomic
 def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyChange]]:
-    # Three reads and one write per batch, however many votes it holds: the polls' shared lock,
-    # the polls with their options, the tickets locked with their current votes, then one
-    # INSERT … ON CONFLICT (poll, ticket) DO UPDATE of the branch for every vote that changed.
+    # Three statements per batch, however many votes it holds (hand-written SQL: the ORM's query
+    # compilation was most of the batch's cost): the polls share-locked with their options, the
+    # tickets locked with their current votes, one INSERT … ON CONFLICT DO UPDATE for every vote
+    # that is new or moved. The checks run in Python on those rows.
     poll_ids = sorted({ballot[0] for ballot in ballots})
-    shared(Poll, poll_ids)  # before the tickets: the lock order
-    views = _poll_views(poll_ids)
-    polls = {pid: view.poll for pid, view in views.items() if view.poll is not None}
+    codes = sorted({b[1] for b in ballots if isinstance(b[1], str) and 0 < len(b[1]) <= MAX_TICKET_CODE_LENGTH})
+    with connection.cursor() as cursor:
+        views = _poll_views(cursor, poll_ids)
+        polls = {pid: view.poll for pid, view in views.items() if view.poll is not None}
+        tickets, current = _tickets_with_votes(cursor, codes, sorted(polls))
 
-    codes = {b[1] for b in ballots if isinstance(b[1], str) and 0 < len(b[1]) <= MAX_TICKET_CODE_LENGTH}
-    annotations = {}
-    for pid in polls:
-        annotations |= _current(pid)
-    tickets_of = Ticket.objects.filter(code__in=codes).annotate(**annotations)
-    if any(poll.scope == Poll.Scope.ROUND for poll in polls.values()):
-        tickets_of = tickets_of.select_related("screening")  # a round checks the ticket's screening
-    rows = locked(tickets_of)
-    tickets = {t.code: t for t in rows}
-    current: dict[tuple[int, int], Vote] = {}
-    for ticket in rows:
-        for pid in polls:
-            vote_id = getattr(ticket, f"vote_{pid}_id")
-            if vote_id is not None:
-                current[(pid, ticket.id)] = Vote(
-                    pk=vote_id,
-                    poll_id=pid,
+        now = timezone.now()
+        results: list[Vote | DomainError] = []
+        changed: dict[tuple[int, int], Vote] = {}
+        before: dict[tuple[int, int], int | None] = {}  # option each touched (poll, ticket) had before this batch
+        for poll_id, code, option_id, *arrived in ballots:
+            received = arrived[0] if arrived and arrived[0] else now
+            try:
+                ticket = tickets.get(code)
+                if ticket is None:
+                    raise UnknownTicket(_("Unknown ticket."))
+                _check(views[poll_id], ticket, option_id, received)
+            except DomainError as error:
+                results.append(error)
+                continue
+            key = (poll_id, ticket.id)
+            vote = current.get(key)
+            before.setdefault(key, vote.branch_id if vote else None)
+            if vote is None:
+                receipt = receipt_for(ticket_secret=ticket.secret, poll_id=poll_id)
+                vote = Vote(
+                    poll_id=poll_id,
                     ticket=ticket,
-                    branch_id=getattr(ticket, f"vote_{pid}_branch_id"),
-                    receipt=getattr(ticket, f"vote_{pid}_receipt"),
-                    cast_at=getattr(ticket, f"vote_{pid}_cast_at"),
+                    branch_id=option_id,
+                    cast_at=received,
+                    updated_at=now,
+                    receipt=receipt,
                 )
+                current[key] = vote
+                changed[key] = vote
+            elif vote.branch_id != option_id:
+                vote.branch_id, vote.updated_at = option_id, now
+                changed[key] = vote
+            results.append(vote)
 
-    now = timezone.now()
-    results: list[Vote | DomainError] = []
-    changed: dict[tuple[int, int], Vote] = {}
-    before: dict[tuple[int, int], int | None] = {}  # option each touched (poll, ticket) had before this batch
-    for poll_id, code, option_id, *arrived in ballots:
-        received = arrived[0] if arrived and arrived[0] else now
-        try:
-            ticket = tickets.get(code)
-            if ticket is None:
-                raise UnknownTicket(_("Unknown ticket."))
-            _check(views[poll_id], ticket, option_id, received)
-        except DomainError as error:
-            results.append(error)
-            continue
-        key = (poll_id, ticket.id)
-        vote = current.get(key)
-        before.setdefault(key, vote.branch_id if vote else None)
-        if vote is None:
-            receipt = receipt_for(ticket_secret=ticket.secret, poll_id=poll_id)
-            vote = Vote(
-                poll_id=poll_id, ticket=ticket, branch_id=option_id, cast_at=received, updated_at=now, receipt=receipt
-            )
-            current[key] = vote
-            changed[key] = vote
-        elif vote.branch_id != option_id:
-            vote.branch_id, vote.updated_at = option_id, now
-            changed[key] = vote
-        results.append(vote)
-
-    if changed:
-        # New and moved votes in one statement; a moved vote keeps its receipt and cast_at (not in
-        # update_fields). PostgreSQL and SQLite return every row's id, inserted or updated.
-        stored = list(changed.values())
-        for vote in stored:
-            vote.pk = None  # inserted or not, each row's id comes back (RETURNING)
-        Vote.objects.bulk_create(
-            stored, update_conflicts=True, unique_fields=["poll", "ticket"], update_fields=["branch", "updated_at"]
-        )
+        if changed:
+            _votes_write(cursor, list(changed.values()))
 
     changes = [
         (polls[p], poll_group(polls[p]), old, current[(p, t)].branch_id)
