@@ -1,8 +1,11 @@
-"""Who may vote in a poll: checked on every vote, from the ticket row read in the vote's transaction."""
+"""Who may vote in a poll: checked on every vote, from the ticket row read in the vote's transaction.
+
+The messages are lazy: a websocket batch checks the votes of sockets in several languages, and
+each socket renders its error in its own."""
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from config.errors import Forbidden
 from screenings.models import Play, Ticket

@@ -28,7 +28,9 @@ from datetime import UTC, datetime
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from config.errors import DomainError, Forbidden, Invalid, NotFound, PollClosed
 from screenings.locking import lock_clause, shared
@@ -276,7 +278,7 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
             try:
                 ticket = tickets.get(code)
                 if ticket is None:
-                    raise UnknownTicket(_("Unknown ticket."))
+                    raise UnknownTicket(gettext_lazy("Unknown ticket."))
                 _check(views[poll_id], ticket, option_id, received)
             except DomainError as error:
                 results.append(error)
@@ -313,18 +315,21 @@ def _store(ballots: list[Ballot]) -> tuple[list[Vote | DomainError], list[TallyC
 
 
 def _check(view: _PollView, ticket: Ticket, option_id: int, received: datetime) -> None:
+    # Lazy messages: one batch holds the votes of sockets in several languages, and each error is
+    # rendered (str) by the socket it answers, in that socket's language (consumers/base.py).
     poll = view.poll
     if poll is None:
-        raise NotFound(_("No such poll."))
+        raise NotFound(gettext_lazy("No such poll."))
     ticket_vote_check(poll=poll, ticket=ticket)
     if poll.status != Poll.Status.OPEN or received >= poll.closes_at:
-        raise PollClosed(_("This poll is closed."))
+        raise PollClosed(gettext_lazy("This poll is closed."))
     if received < poll.opens_at:
-        raise PollClosed(_("This poll is not open yet."))
+        raise PollClosed(gettext_lazy("This poll is not open yet."))
     if option_id not in view.options:
+        params = {"option": option_id, "poll": poll.id}
         raise Invalid(
-            _("%(option)s is not an option of poll %(poll)s.") % {"option": option_id, "poll": poll.id},
-            fields={"option": [_("Not an option.")]},
+            lazy(lambda: _("%(option)s is not an option of poll %(poll)s.") % params, str)(),
+            fields={"option": [gettext_lazy("Not an option.")]},
         )
 
 
