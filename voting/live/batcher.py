@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 # 2 vCPUs shared with other benches, runs interleaved over two rounds): votes/s for MAX_BATCH/in flight
 # 64/1: 1267, 508, 684; 128/1: 459, 744; 256/1: 640, 357; 32/1: 289; 64/2: 500, 457; 256/2: 678.
 # The noise is about 2x, but 64 with one batch in flight had the best median and 32 was worst each
-# time: a batch of 64 already spreads its commit (the fsync) and its four statements over 64 votes,
+# time: a batch of 64 already spreads its commit (the fsync) and its statements over 64 votes,
 # and a second batch in flight only competes for the same two cores with PostgreSQL and the event
 # loop. The environment variables are for measuring again, on other machines.
 MAX_BATCH = settings.VOTE_MAX_BATCH
