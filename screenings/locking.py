@@ -124,13 +124,14 @@ def lock_clause(model: type[Model], *, alias: str, share: bool = False, ids: Ite
 def shared(model: type[Model], ids: Iterable[int]) -> None:
     """Take a shared lock (FOR SHARE) on rows by id: many holders at once, but none while an
     exclusive holder (e.g. a poll's decision) runs, and no exclusive holder until they finish."""
-    label = model._meta.label
     ids = sorted(set(ids))
-    held = _take(label, ids)
-    held.rows.update((label, pk) for pk in ids)
-    if not ids or connection.vendor != "postgresql":
+    table = model._meta.db_table
+    clause = lock_clause(model, alias=table, share=True, ids=ids)
+    if not ids or not clause:  # nothing to lock, or SQLite
         return
-    table = connection.ops.quote_name(model._meta.db_table)
     placeholders = ", ".join(["%s"] * len(ids))
     with connection.cursor() as cursor:  # Django has no FOR SHARE; only the lock matters here
-        cursor.execute(f"SELECT 1 FROM {table} WHERE id IN ({placeholders}) ORDER BY id FOR SHARE", ids)  # noqa: S608 — table from the model, ids as parameters
+        cursor.execute(
+            f"SELECT 1 FROM {connection.ops.quote_name(table)} WHERE id IN ({placeholders}) ORDER BY id{clause}",  # noqa: S608 — table from the model, ids as parameters
+            ids,
+        )
