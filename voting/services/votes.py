@@ -21,6 +21,7 @@ changes back so that the websocket acknowledges first and counts after; `vote_ca
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -125,15 +126,21 @@ _TICKET, _SCREENING = Ticket._meta.db_table, Screening._meta.db_table
 _EPISODE, _BRANCH = Episode._meta.db_table, Branch._meta.db_table
 
 
+@functools.cache
+def _field_order(model, columns: frozenset[str]) -> tuple[str, ...]:
+    return tuple(f.attname for f in model._meta.concrete_fields if f.attname in columns)  # from_db's order
+
+
 def _loaded(model, values: dict):
     """An instance of `model` with the columns in `values` (the rest deferred), as the ORM loads one."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]  # from_db's order
+    names = _field_order(model, frozenset(values))
     return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
 _POLL_COLUMNS = ["id", "scope", "status", "opens_at", "closes_at", "hide_results", "screening_id", "episode_id"]
 _TICKET_COLUMNS = ["id", "code", "secret", "status", "screening_id"]
 _VOTE_COLUMNS = ["poll_id", "ticket_id", "branch_id", "receipt", "cast_at", "updated_at"]
+_DATETIME = Vote._meta.get_field("cast_at")  # how SQLite stores a datetime (text, UTC)
 _INSERT_ROWS = 100  # rows per INSERT: 600 parameters, under SQLite's oldest limit (999)
 
 
@@ -251,9 +258,6 @@ def _vote_row(vote: Vote) -> tuple:
     if connection.vendor != "postgresql":  # psycopg sends aware datetimes as they are; SQLite stores text
         when = tuple(_DATETIME.get_db_prep_value(value, connection) for value in when)
     return (vote.poll_id, vote.ticket_id, vote.branch_id, vote.receipt, *when)
-
-
-_DATETIME = Vote._meta.get_field("cast_at")
 
 
 @transaction.atomic
